@@ -1,0 +1,146 @@
+"""Command line: the only place that prints and exits.
+
+Exit codes: 0 ok, 1 the input has errors (or a document failed), 2 bad command line.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import __version__
+from .errors import BriefError, Problem
+
+EXIT_OK, EXIT_INPUT, EXIT_USAGE = 0, 1, 2
+
+
+class Out:
+    """Where messages go; tests pass their own streams."""
+
+    def __init__(self, stdout=None, stderr=None):
+        self.stdout = stdout or sys.stdout
+        self.stderr = stderr or sys.stderr
+
+    def print(self, text: str = "") -> None:
+        print(text, file=self.stdout)
+
+    def problems(self, problems: list[Problem]) -> None:
+        for p in problems:
+            print(p.format(), file=self.stderr)
+
+
+def _csv(kind: str, choices: tuple[str, ...] | None = None):
+    def parse(value: str) -> list[str]:
+        items = [v.strip() for v in value.split(",") if v.strip()]
+        if choices:
+            bad = [v for v in items if v not in choices]
+            if bad:
+                raise argparse.ArgumentTypeError(
+                    f"unknown {kind} {', '.join(bad)} (choose from {', '.join(choices)})")
+        return items
+    return parse
+
+
+def parser() -> argparse.ArgumentParser:
+    from .build import FORMATS, LAYOUTS
+    from .model import SUPPORTED_LANGUAGES
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--project", metavar="DIR", default=".",
+                        help="the project folder (default: the current folder)")
+
+    p = argparse.ArgumentParser(prog="briefing", description=(
+        "Turn YAML briefs and their sources into localized PDF and Word briefings."),
+        epilog="Exit codes: 0 ok, 1 input errors, 2 usage errors. 'briefing COMMAND --help' for details.")
+    p.add_argument("--version", action="version", version=f"briefing {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    b = sub.add_parser("build", parents=[common], help="build briefs into PDF, Word and HTML",
+                       description="Build every brief in every language it declares (or the ones named).")
+    b.add_argument("--brief", action="append", metavar="ID", help="build only this brief (repeatable)")
+    b.add_argument("--lang", type=_csv("language", SUPPORTED_LANGUAGES), metavar="LANGS",
+                   help="languages, comma-separated: en,he,hy (default: each brief's own list)")
+    b.add_argument("--format", type=_csv("format", FORMATS), metavar="FORMATS", default=["pdf", "docx"],
+                   help="pdf,docx,html (default: pdf,docx)")
+    b.add_argument("--layout", type=_csv("layout", LAYOUTS), metavar="LAYOUTS", default=["brief"],
+                   help="brief,leave-behind (default: brief)")
+    b.add_argument("--out", metavar="DIR", help="output folder (default: build/)")
+    b.add_argument("--paper", choices=["a4", "letter"], help="paper size for every document")
+    b.add_argument("--template", metavar="NAME|DIR", help="template set to use")
+    b.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    b.add_argument("--show-untranslated", action="store_true",
+                   help="highlight text shown in English because its translation is missing")
+
+    c = sub.add_parser("check", parents=[common], help="validate briefs, sources and catalogs without rendering",
+                       description="Validate everything without rendering: fast, for editors and CI.")
+    c.add_argument("--strict", action="store_true", help="treat warnings as errors")
+
+    n = sub.add_parser("new", parents=[common], help="create a new brief with every field, commented",
+                       description="Write briefs/ID.yaml: a brief with every field, commented.")
+    n.add_argument("id", help="the new brief's id (lower-case letters, digits and '-')")
+    return p
+
+
+def main(argv: list[str] | None = None, stdout=None, stderr=None) -> int:
+    out = Out(stdout, stderr)
+    try:
+        args = parser().parse_args(argv)
+    except SystemExit as exc:  # argparse: --help (0) or a usage error (2)
+        return int(exc.code or 0)
+    try:
+        return COMMANDS[args.command](args, out)
+    except BriefError as exc:
+        out.problems(exc.problems)
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        print("interrupted", file=out.stderr)
+        return 130
+
+
+def _project(args):
+    from .project import Project
+    return Project.open(Path(args.project))
+
+
+def cmd_build(args, out: Out) -> int:
+    from .build import BuildOptions, build
+    project = _project(args)
+    options = BuildOptions(briefs=args.brief, languages=args.lang, formats=args.format, layouts=args.layout,
+                           out=args.out, strict=args.strict, show_untranslated=args.show_untranslated,
+                           paper=args.paper, template=args.template)
+
+    def on_result(r):
+        rel = project.rel(r.job.target)
+        out.print(f"{r.status:7} {rel}")
+        if r.status == "failed":
+            out.problems([p for p in r.problems if p.severity == "error"])
+
+    result = build(project, options, on_result)
+    out.problems(result.report.problems)
+    built = sum(r.status == "built" for r in result.results)
+    out.print(f"{built} built, {len(result.failed)} failed")
+    return EXIT_OK if result.ok else EXIT_INPUT
+
+
+def cmd_check(args, out: Out) -> int:
+    from .pipeline import load_project
+    project = _project(args)
+    loaded = load_project(project)
+    out.problems(loaded.report.problems)
+    errors = loaded.report.errors or (args.strict and loaded.report.warnings)
+    n = len(loaded.briefs)
+    out.print(f"checked {len(project.brief_paths())} brief(s), {len(loaded.sources.by_id)} source(s): "
+              f"{len(loaded.report.errors)} error(s), {len(loaded.report.warnings)} warning(s)")
+    del n
+    return EXIT_INPUT if errors else EXIT_OK
+
+
+def cmd_new(args, out: Out) -> int:
+    from .scaffold import new_brief
+    project = _project(args)
+    path = new_brief(project, args.id)
+    out.print(f"created {project.rel(path)}: fill it in, then run 'briefing check'")
+    return EXIT_OK
+
+
+COMMANDS = {"build": cmd_build, "check": cmd_check, "new": cmd_new}

@@ -1,0 +1,128 @@
+"""The document every writer reads: one brief, in one language, fully resolved.
+
+Texts are translated, parsed, facts formatted, citations turned into numbered notes and
+mixed-direction runs isolated. Writers (HTML/PDF, DOCX) only lay this out.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from .inline import Code, Emph, LineBreak, Link, Str, Strong, plain_text  # noqa: F401 - re-exported
+
+
+@dataclass(frozen=True)
+class NoteRef:
+    """A footnote: its number and its content, placed where its mark goes."""
+
+    number: int
+    content: tuple
+
+
+@dataclass(frozen=True)
+class Span:
+    """A run with its own direction (`dir`) and/or a class ('untranslated')."""
+
+    children: tuple
+    dir: str | None = None
+    cls: str | None = None
+
+
+Inlines = tuple
+
+
+@dataclass
+class FactRow:
+    name: str
+    label: Inlines
+    value: Inlines
+    as_of: str | None
+    estimate: bool
+    note: Inlines | None
+
+
+@dataclass
+class ArgumentOut:
+    claim: Inlines
+    evidence: list[Inlines]
+    objection: Inlines | None
+    response: Inlines | None
+
+
+@dataclass
+class QuoteOut:
+    text: Inlines
+    speaker: Inlines
+    role: Inlines | None
+    note: Inlines
+
+
+@dataclass
+class SectionOut:
+    number: int
+    id: str
+    heading: Inlines
+    intro: Inlines | None
+    arguments: list[ArgumentOut]
+    quotes: list[QuoteOut]
+
+
+@dataclass
+class RecommendationOut:
+    to: Inlines
+    ask: Inlines
+
+
+@dataclass
+class Document:
+    brief_id: str
+    lang: str
+    dir: str
+    layout: str
+    paper: str
+    title: Inlines
+    subtitle: Inlines | None
+    audience: Inlines
+    organization: Inlines | None
+    author: str | None
+    date: dt.date
+    date_text: str
+    summary: list[Inlines]
+    facts: list[FactRow]
+    lead_quotes: list[QuoteOut]
+    sections: list[SectionOut]
+    recommendations: list[RecommendationOut]
+    notes: list[NoteRef]
+    sources: list[Inlines]
+    words: dict[str, str]
+    quote_marks: tuple = ("\u201c", "\u201d")
+    contact: dict = field(default_factory=dict)
+    fonts: dict = field(default_factory=dict)
+
+    @property
+    def rtl(self) -> bool:
+        return self.dir == "rtl"
+
+    @property
+    def title_text(self) -> str:
+        return text_of(self.title)
+
+    def word(self, msgid: str, **values) -> str:
+        text = self.words.get(msgid, msgid)
+        return text.format(**values) if values else text
+
+
+def text_of(nodes) -> str:
+    out = []
+    for node in nodes or ():
+        if isinstance(node, Span):
+            out.append(text_of(node.children))
+        elif isinstance(node, NoteRef):
+            continue
+        elif isinstance(node, (Emph, Strong, Link)):
+            out.append(text_of(node.children))
+        elif isinstance(node, (Str, Code)):
+            out.append(node.text)
+        elif isinstance(node, LineBreak):
+            out.append(" ")
+    return "".join(out)

@@ -1,0 +1,136 @@
+"""Per-language facts: direction, quotation marks, fonts, number and date formatting (Babel)."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from babel import Locale
+from babel.dates import format_date
+from babel.lists import format_list
+from babel.numbers import format_currency, format_decimal, format_percent
+
+# CLDR <delimiters> (Babel does not expose them): quotationStart/End, alternate pair.
+QUOTES = {
+    "en": ("\u201c", "\u201d", "\u2018", "\u2019"),
+    "he": ("\u201d", "\u201d", "\u2019", "\u2019"),
+    "hy": ("\u00ab", "\u00bb", "\u00ab", "\u00bb"),
+}
+FULL_STOP = {"hy": "\u0589"}  # Armenian full stop "։"
+HEBREW_LETTER = re.compile(r"[\u0590-\u05ff]")
+LATIN_START = re.compile(r"^[\W\d_]*[A-Za-z0-9]")
+
+# Font stacks: the script's own Noto family first, then Noto Sans/Serif for Latin and digits
+# (Noto Hebrew and Armenian carry no Latin letters, digits or '%').
+SERIF = {"he": ["Noto Serif Hebrew", "Noto Serif"], "hy": ["Noto Serif Armenian", "Noto Serif"],
+         "en": ["Noto Serif"]}
+SANS = {"he": ["Noto Sans Hebrew", "Noto Sans"], "hy": ["Noto Sans Armenian", "Noto Sans"],
+        "en": ["Noto Sans"]}
+# Word: w:rFonts ascii/hAnsi (Latin) and cs (complex script) per language.
+DOCX_FONTS = {"en": ("Noto Serif", "Noto Serif"), "he": ("Noto Serif", "Noto Serif Hebrew"),
+              "hy": ("Noto Serif Armenian", "Noto Serif Armenian")}
+DOCX_LANG = {"en": "en-US", "he": "he-IL", "hy": "hy-AM"}
+# gettext Plural-Forms as CLDR defines the categories (Babel's table is older for these two).
+PLURAL_FORMS = {
+    "he": "nplurals=3; plural=(n == 1) ? 0 : ((n == 2) ? 1 : 2);",
+    "hy": "nplurals=2; plural=(n > 1);",
+    "en": "nplurals=2; plural=(n != 1);",
+}
+
+
+@dataclass(frozen=True)
+class Lang:
+    code: str
+
+    @property
+    def locale(self) -> Locale:
+        return _locale(self.code)
+
+    @property
+    def rtl(self) -> bool:
+        return self.locale.character_order == "right-to-left"
+
+    @property
+    def dir(self) -> str:
+        return "rtl" if self.rtl else "ltr"
+
+    @property
+    def name(self) -> str:
+        return self.locale.get_display_name(self.code) or self.code
+
+    @property
+    def english_name(self) -> str:
+        return self.locale.get_display_name("en") or self.code
+
+    def quote(self, text: str, inner: bool = False) -> str:
+        q = QUOTES.get(self.code, QUOTES["en"])
+        return (q[2] + text + q[3]) if inner else (q[0] + text + q[1])
+
+    @property
+    def quote_marks(self) -> tuple[str, str]:
+        q = QUOTES.get(self.code, QUOTES["en"])
+        return q[0], q[1]
+
+    def full_stop(self) -> str:
+        return FULL_STOP.get(self.code, ".")
+
+    def sentence(self, text: str) -> str:
+        """End a template sentence with this language's full stop."""
+        text = text.rstrip()
+        if text.endswith((".", "\u0589", "!", "?")):
+            return text
+        return text + self.full_stop()
+
+    # --- numbers and dates ---------------------------------------------------------------
+
+    def number(self, value: float, decimals: int | None = None) -> str:
+        if decimals is None:
+            return format_decimal(value, locale=self.locale)
+        fmt = "#,##0" + ("." + "0" * decimals if decimals else "")
+        return format_decimal(value, format=fmt, locale=self.locale, decimal_quantization=True)
+
+    def percent(self, value: float, decimals: int | None = None) -> str:
+        fmt = None
+        if decimals:
+            base = self.locale.percent_formats[None].pattern
+            fmt = base.replace("0", "0." + "0" * decimals, 1) if "." not in base else base
+        return format_percent(value, format=fmt, locale=self.locale, decimal_quantization=bool(decimals))
+
+    def currency(self, value: float, currency: str, decimals: int | None = None) -> str:
+        pattern = self.locale.currency_formats["standard"].pattern
+        if decimals is None:
+            decimals = 0 if float(value).is_integer() else 2
+        fraction = ("." + "0" * decimals) if decimals else ""
+        pattern = re.sub(r"\.0+", fraction, pattern)
+        return format_currency(value, currency, format=pattern, locale=self.locale,
+                               currency_digits=False, decimal_quantization=True)
+
+    def date(self, value: dt.date, style: str = "long") -> str:
+        return format_date(value, format=style, locale=self.locale)
+
+    def month_year(self, year: int, month: int) -> str:
+        return format_date(dt.date(year, month, 1), format="LLLL y", locale=self.locale)
+
+    def range(self, start, end) -> str:
+        return f"{start}\u2013{end}"
+
+    def list(self, items: list[str], style: str = "standard") -> str:
+        text = format_list(items, style=style, locale=self.locale)
+        if self.code == "he" and len(items) > 1:
+            # CLDR joins the last item with a bare "ו"; before a Latin word Hebrew writes "ו-".
+            last = items[-1]
+            if LATIN_START.match(last) and text.endswith("\u05d5" + last):
+                text = text[: -len(last)] + "-" + last
+        return text
+
+
+@lru_cache(maxsize=None)
+def _locale(code: str) -> Locale:
+    return Locale.parse(code)
+
+
+def hebrew_conjunction(text: str) -> str:
+    """'וAmnesty' -> 'ו-Amnesty' (a Hebrew one-letter prefix before a Latin word)."""
+    return re.sub(r"(?<![\u0590-\u05ff])([\u05d5\u05d1\u05dc\u05de\u05d4\u05e9\u05db])(?=[A-Za-z0-9])",
+                  r"\1-", text)

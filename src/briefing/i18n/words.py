@@ -1,0 +1,48 @@
+"""The template's own words: every fixed English string a document shows.
+
+They live here once, with a note for translators, and reach the templates and writers
+through the `template` catalog (locales/<lang>/LC_MESSAGES/template.po).
+"""
+from __future__ import annotations
+
+# msgid -> comment for translators
+WORDS: dict[str, str] = {
+    # title block
+    "Policy brief": "Label above the title of a full brief.",
+    "Leave-behind": "Label above the title of the one-page version handed to a decision-maker.",
+    "For {audience}": "Who the brief is for, under the title. {audience} is the audience text.",
+    "Prepared by {organization}": "{organization} is the name of the organization.",
+    # section titles
+    "Summary": "Heading of the box with the key points.",
+    "Key facts": "Heading of the box listing the numbers the brief relies on.",
+    "Recommendations": "Heading of the list of asks.",
+    "What we ask": "Heading of the asks on the one-page leave-behind.",
+    "Sources": "Heading of the list of every source cited.",
+    "Contact": "Heading of the contact block.",
+    # argument parts
+    "Evidence": "Label before the evidence for a claim.",
+    "Objection": "Label before the strongest counter-argument to a claim.",
+    "Response": "Label before the answer to that counter-argument.",
+    "To {recipient}": "Who a recommendation is addressed to; {recipient} is e.g. 'the Knesset'.",
+    # facts
+    "estimate": "Shown after a number that is an estimate, not a measurement.",
+    "as of {date}": "When a number was true; {date} is a year, a period or a date.",
+    "Fact": "Column heading in the key facts table.",
+    "Figure": "Column heading in the key facts table (the number).",
+    # page furniture
+    "Page {page} of {pages}": "Page footer. Keep both placeholders.",
+    "Date": "Label before the date of the brief.",
+    # citations
+    "accessed {date}": "In a note: when a web page was read. {date} is formatted for your language.",
+    "archived at {url}": "In a note: the web-archive copy of a link. Keep {url}.",
+    "p.": "Abbreviation of 'page' in a citation (p. 12).",
+    "pp.": "Abbreviation of 'pages' in a citation (pp. 12–14).",
+    "para.": "Abbreviation of 'paragraph' in a citation.",
+    "sec.": "Abbreviation of 'section' in a citation.",
+    "n.d.": "'No date': a source whose date is unknown.",
+    "et al.": "After the first author's name when a source has more than three authors.",
+    "in": "In a note: a chapter 'in' a book.",
+    "Untranslated": "Marks text shown in English because its translation is missing (review copies only).",
+}
+
+LOCATOR_WORDS = {"page": ("p.", "pp."), "paragraph": ("para.", "para."), "section": ("sec.", "sec.")}

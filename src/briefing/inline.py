@@ -1,0 +1,282 @@
+"""The inline text subset: emphasis, strong, links, citations and fact placeholders.
+
+    *emphasis*  **strong**  [text](https://...)  [@key]  [@key, p. 4]  [@a; @b]  {fact}
+
+Parsed with markdown-it-py (CommonMark rules, raw HTML off: `<b>` stays text) plus two
+small inline rules for pandoc-style citations and `{fact}` placeholders.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_inline import StateInline
+
+from .errors import Problem
+from .load.yamlfile import Text
+
+# --- nodes -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Str:
+    text: str
+
+
+@dataclass(frozen=True)
+class Emph:
+    children: tuple
+
+
+@dataclass(frozen=True)
+class Strong:
+    children: tuple
+
+
+@dataclass(frozen=True)
+class Code:
+    text: str
+
+
+@dataclass(frozen=True)
+class Link:
+    href: str
+    children: tuple
+
+
+@dataclass(frozen=True)
+class LineBreak:
+    pass
+
+
+@dataclass(frozen=True)
+class CiteItem:
+    key: str
+    locator: tuple[str, str] | None = None  # (term, value): ("page", "12")
+    offset: int = 0
+
+
+@dataclass(frozen=True)
+class Cite:
+    items: tuple[CiteItem, ...]
+    offset: int = 0
+
+
+@dataclass(frozen=True)
+class Placeholder:
+    name: str
+    offset: int = 0
+
+
+@dataclass
+class Parsed:
+    nodes: tuple
+    problems: list[Problem] = field(default_factory=list)
+
+
+# --- locators ----------------------------------------------------------------------------
+
+LOCATOR_TERMS = {
+    "p.": "page", "pp.": "page", "page": "page", "pages": "page",
+    "para.": "paragraph", "paras.": "paragraph", "¶": "paragraph",
+    "sec.": "section", "secs.": "section", "§": "section", "section": "section",
+}
+LOCATOR_RE = re.compile(r"^(?P<label>[^\d\s]+\.?)?\s*(?P<value>[\dIVXLCivxlc][\w\s,–—-]*)$")
+
+
+def parse_locator(text: str) -> tuple[str, str] | None:
+    """'p. 12' -> ('page', '12'); a bare number is a page; None if not understood."""
+    m = LOCATOR_RE.match(text.strip())
+    if not m:
+        return None
+    label = (m.group("label") or "p.").strip().lower()
+    term = LOCATOR_TERMS.get(label)
+    if term is None:
+        return None
+    return term, m.group("value").strip().replace("-", "–")
+
+
+# --- markdown-it rules -------------------------------------------------------------------
+
+CITE_RE = re.compile(r"\[(\s*@[^\[\]]*)\]")
+CITE_ITEM_RE = re.compile(r"^\s*@(?P<key>[A-Za-z0-9_][\w:.#$%&+?<>~/-]*?)\s*(?:,\s*(?P<loc>.+?))?\s*$")
+PLACEHOLDER_RE = re.compile(r"\{([^{}\s]*)\}")
+NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def _citation_rule(state: StateInline, silent: bool) -> bool:
+    if state.src[state.pos] != "[":
+        return False
+    m = CITE_RE.match(state.src, state.pos, state.posMax)
+    if not m:
+        return False
+    if not silent:
+        items, bad = [], []
+        start = m.start(1)
+        for part in m.group(1).split(";"):
+            im = CITE_ITEM_RE.match(part)
+            if not im:
+                bad.append((part.strip(), start))
+            else:
+                items.append((im.group("key"), im.group("loc"), start + part.index("@") + 1))
+            start += len(part) + 1
+        token = state.push("citation", "", 0)
+        token.meta = {"items": items, "bad": bad, "pos": state.pos, "raw": m.group(0)}
+    state.pos = m.end()
+    return True
+
+
+def _placeholder_rule(state: StateInline, silent: bool) -> bool:
+    if state.src[state.pos] != "{":
+        return False
+    m = PLACEHOLDER_RE.match(state.src, state.pos, state.posMax)
+    if not m:
+        return False
+    if not silent:
+        token = state.push("placeholder", "", 0)
+        token.meta = {"name": m.group(1), "pos": state.pos}
+    state.pos = m.end()
+    return True
+
+
+SAFE_SCHEMES = ("http://", "https://", "mailto:")
+
+
+# Typographic quotes and dashes per language ("'" -> "’", "--" -> "–"); none for Hebrew,
+# where an apostrophe-like mark is the geresh of abbreviations.
+TYPOGRAPHY = {"en": "\u201c\u201d\u2018\u2019", "hy": "\u00ab\u00bb\u2018\u2019"}
+
+
+@lru_cache(maxsize=8)
+def _md(lang: str | None = None) -> MarkdownIt:
+    quotes = TYPOGRAPHY.get(lang or "")
+    options = {"html": False, "typographer": bool(quotes)}
+    if quotes:
+        options["quotes"] = quotes
+    md = MarkdownIt("zero", options).enable(["emphasis", "link", "escape", "newline", "backticks"])
+    if quotes:
+        md.enable(["replacements", "smartquotes"])
+    md.inline.ruler.before("link", "citation", _citation_rule)
+    md.inline.ruler.before("link", "placeholder", _placeholder_rule)
+    md.validateLink = lambda url: url.strip().lower().startswith(SAFE_SCHEMES)
+    return md
+
+
+LINK_RE = re.compile(r"\]\(\s*<?([^)\s>]*)")
+
+
+@lru_cache(maxsize=4096)
+def _parse_cached(raw: str, lang: str | None = None):
+    tokens = _md(lang).parseInline(raw)
+    children = tokens[0].children if tokens else []
+    stack: list[list] = [[]]
+    hrefs: list[str] = []
+    meta_problems = []
+    for tok in children or []:
+        kind = tok.type
+        if kind == "text":
+            stack[-1].append(Str(tok.content))
+        elif kind == "softbreak":
+            stack[-1].append(Str(" "))
+        elif kind == "hardbreak":
+            stack[-1].append(LineBreak())
+        elif kind == "code_inline":
+            stack[-1].append(Code(tok.content))
+        elif kind in ("em_open", "strong_open", "link_open"):
+            stack.append([])
+            if kind == "link_open":
+                hrefs.append(tok.attrs.get("href", ""))
+        elif kind in ("em_close", "strong_close", "link_close"):
+            inner = tuple(stack.pop())
+            node = {"em_close": lambda: Emph(inner), "strong_close": lambda: Strong(inner),
+                    "link_close": lambda: Link(hrefs.pop(), inner)}[kind]()
+            stack[-1].append(node)
+        elif kind == "citation":
+            items = []
+            for key, loc_text, offset in tok.meta["items"]:
+                locator = None
+                if loc_text:
+                    locator = parse_locator(loc_text)
+                    if locator is None:
+                        meta_problems.append(("locator", loc_text, offset))
+                        continue
+                items.append(CiteItem(key, locator, offset))
+            for part, offset in tok.meta["bad"]:
+                meta_problems.append(("cite", part, offset))
+            stack[-1].append(Cite(tuple(items), tok.meta["pos"]))
+        elif kind == "placeholder":
+            name = tok.meta["name"]
+            if not NAME_RE.match(name):
+                meta_problems.append(("placeholder", name, tok.meta["pos"]))
+            stack[-1].append(Placeholder(name, tok.meta["pos"]))
+    return _merge(tuple(stack[0])), tuple(meta_problems)
+
+
+def _merge(nodes: tuple) -> tuple:
+    out: list = []
+    for node in nodes:
+        if isinstance(node, Str) and out and isinstance(out[-1], Str):
+            out[-1] = Str(out[-1].text + node.text)
+        else:
+            out.append(node)
+    return tuple(out)
+
+
+def parse(text: str, lang: str | None = None) -> Parsed:
+    """Parse one text; problems point into the text's file when it is a `Text`.
+
+    With `lang`, straight quotes and double hyphens become that language's typography.
+    """
+    nodes, meta = _parse_cached(str(text), lang)
+    problems: list[Problem] = []
+
+    def at(offset: int):
+        return text.at(offset) if isinstance(text, Text) else None
+
+    for kind, part, offset in meta:
+        if kind == "locator":
+            problems.append(Problem(f"unknown citation locator '{part}'", at(offset),
+                                    "use p. 12, pp. 12-14, para. 3 or sec. 2"))
+        elif kind == "cite":
+            problems.append(Problem(f"malformed citation '{part}'", at(offset),
+                                    "write citations as [@key], [@key, p. 4] or [@a; @b]"))
+        else:
+            problems.append(Problem(f"'{{{part}}}' is not a valid placeholder name", at(offset),
+                                    "names use letters, digits and '_'; write \\{ for a literal brace"))
+    for m in LINK_RE.finditer(str(text)):
+        url = m.group(1)
+        if url and not url.lower().startswith(SAFE_SCHEMES):
+            problems.append(Problem(f"link target '{url}' is not allowed", at(m.start(1)),
+                                    "links must start with https://, http:// or mailto:"))
+    return Parsed(nodes, problems)
+
+
+def walk(nodes):
+    """Every node, depth first."""
+    for node in nodes:
+        yield node
+        if isinstance(node, (Emph, Strong, Link)):
+            yield from walk(node.children)
+
+
+def plain_text(nodes) -> str:
+    """The visible text without marks (for metadata, bookmarks and tests)."""
+    out = []
+    for node in nodes:
+        if isinstance(node, (Str, Code)):
+            out.append(node.text)
+        elif isinstance(node, (Emph, Strong, Link)):
+            out.append(plain_text(node.children))
+        elif isinstance(node, LineBreak):
+            out.append(" ")
+    return "".join(out)
+
+
+def placeholders(text: str) -> list[str]:
+    return [n.name for n in walk(_parse_cached(str(text))[0]) if isinstance(n, Placeholder)]
+
+
+def cite_keys(text: str) -> list[str]:
+    return [i.key for n in walk(_parse_cached(str(text))[0]) if isinstance(n, Cite) for i in n.items]

@@ -1,0 +1,315 @@
+"""Safe YAML with positions.
+
+The file is composed into nodes by PyYAML's pure-Python safe loader (the C loader
+crashes on deep nesting), then turned into plain values here, so that:
+
+* every value keeps the place it came from (`YamlDoc.where(path)`),
+* strings become `Text`, a `str` that knows its location,
+* duplicate keys, unknown tags and merge keys are errors, not silent surprises,
+* size, nesting depth and alias expansion are bounded (no "billion laughs").
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.constructor import SafeConstructor
+
+from ..errors import BriefError, Location, Problem, Report
+
+MAX_BYTES = 1_000_000
+MAX_DEPTH = 40
+MAX_NODES = 50_000
+
+STR = "tag:yaml.org,2002:str"
+SCALAR_TAGS = {
+    STR, "tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null", "tag:yaml.org,2002:timestamp",
+}
+SEQ = "tag:yaml.org,2002:seq"
+MAP = "tag:yaml.org,2002:map"
+
+Path_ = tuple  # a path into the document: keys and indexes
+
+
+class Text(str):
+    """A string from a user's file that remembers where it was written.
+
+    `exact` is true when each character sits at its own column on one line (a plain or
+    simply quoted one-line scalar), so `at(i)` can point at a character inside it.
+    """
+
+    loc: Location | None
+    exact: bool
+
+    def __new__(cls, value: str, loc: Location | None = None, exact: bool = False):
+        self = super().__new__(cls, value)
+        self.loc = loc
+        self.exact = exact
+        return self
+
+    def at(self, offset: int) -> Location | None:
+        if self.loc is None:
+            return None
+        return self.loc.shifted(offset) if self.exact else self.loc
+
+    def __reduce__(self):
+        return (Text, (str(self), self.loc, self.exact))
+
+
+@dataclass
+class Scalar:
+    raw: str
+    tag: str
+    plain: bool
+
+
+@dataclass
+class YamlDoc:
+    path: str
+    data: Any
+    lines: list[str]
+    positions: dict[Path_, Location] = field(default_factory=dict)
+    key_positions: dict[Path_, Location] = field(default_factory=dict)
+    scalars: dict[Path_, Scalar] = field(default_factory=dict)
+
+    def where(self, path: Path_) -> Location:
+        """The closest known location for a path (its value, else its parent)."""
+        path = tuple(path)
+        while path:
+            if path in self.positions:
+                return self.positions[path]
+            path = path[:-1]
+        return self.positions.get((), Location(self.path, 1, 1))
+
+    def key_where(self, path: Path_) -> Location:
+        return self.key_positions.get(tuple(path)) or self.where(path)
+
+    def comments_above(self, path: Path_) -> list[str]:
+        """`# TRANSLATORS:` comment lines just above a key, for translators."""
+        loc = self.key_positions.get(tuple(path))
+        if loc is None:
+            return []
+        found: list[str] = []
+        i = loc.line - 2
+        while i >= 0 and self.lines[i].strip().startswith("#"):
+            text = self.lines[i].strip().lstrip("#").strip()
+            if text.lower().startswith("translators:"):
+                found.insert(0, text.split(":", 1)[1].strip())
+            i -= 1
+        return found
+
+
+class _Loader(yaml.SafeLoader):
+    """Pure-Python safe loader whose composer refuses deep nesting."""
+
+    def __init__(self, stream: str, max_depth: int):
+        super().__init__(stream)
+        self._depth = 0
+        self._max_depth = max_depth
+
+    def compose_node(self, parent, index):  # noqa: D401 - PyYAML hook
+        self._depth += 1
+        try:
+            if self._depth > self._max_depth:
+                mark = self.peek_event().start_mark
+                raise _TooDeep(mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+class _TooDeep(Exception):
+    def __init__(self, mark):
+        self.mark = mark
+
+
+def _loc(path: str, mark) -> Location:
+    return Location(path, mark.line + 1, mark.column + 1)
+
+
+def read_text(path: Path, shown: str, max_bytes: int = MAX_BYTES) -> str:
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise BriefError(f"file is too large ({size:,} bytes; the limit is {max_bytes:,})",
+                             Location(shown), "split it into smaller files")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise BriefError(f"cannot read file: {exc.strerror}", Location(shown)) from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise BriefError("file is not valid UTF-8", Location(shown, line),
+                         "save the file as UTF-8 (most editors offer it under 'Save as')") from None
+    return text.lstrip("\ufeff")
+
+
+def load_yaml(path: Path, shown: str, *, max_bytes: int = MAX_BYTES, max_depth: int = MAX_DEPTH,
+              max_nodes: int = MAX_NODES, text: str | None = None) -> YamlDoc:
+    """Read one YAML document; raise BriefError with every problem found."""
+    if text is None:
+        text = read_text(path, shown, max_bytes)
+    elif len(text.encode()) > max_bytes:
+        raise BriefError(f"file is too large (the limit is {max_bytes:,} bytes)", Location(shown))
+    loader = _Loader(text, max_depth)
+    try:
+        node = loader.get_single_node()
+    except _TooDeep as exc:
+        raise BriefError(f"nesting is deeper than {max_depth} levels", _loc(shown, exc.mark),
+                         "flatten the structure") from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise BriefError(f"YAML syntax error: {problem}", _loc(shown, mark) if mark else Location(shown),
+                         _syntax_hint(problem)) from None
+    except yaml.YAMLError as exc:  # e.g. ReaderError: control characters
+        mark = getattr(exc, "position", None)
+        raise BriefError(f"YAML syntax error: {exc}", Location(shown)) from None
+    finally:
+        loader.dispose()
+    doc = YamlDoc(shown, None, text.splitlines())
+    if node is None:
+        raise BriefError("the file is empty", Location(shown, 1, 1))
+    report = Report()
+    doc.data = _Builder(doc, report, max_nodes, max_depth).build(node, ())
+    report.raise_if_errors()
+    return doc
+
+
+def _syntax_hint(problem: str) -> str | None:
+    if "tab" in problem:
+        return "indent with spaces, not tabs"
+    if "mapping values are not allowed" in problem:
+        return "a ':' followed by a space starts a new key; put the whole text in quotes"
+    if "could not find expected ':'" in problem:
+        return "check the indentation of this line and the one above"
+    if "found character '@'" in problem or "found character '`'" in problem:
+        return "a value cannot start with '@' or '`'; put the whole text in quotes"
+    if "expected <block end>" in problem:
+        return "check the indentation: items of one list or mapping must line up"
+    return None
+
+
+class _Builder:
+    def __init__(self, doc: YamlDoc, report: Report, max_nodes: int, max_depth: int):
+        self.doc = doc
+        self.report = report
+        self.max_nodes = max_nodes
+        self.max_depth = max_depth
+        self.count = 0
+        self.constructor = SafeConstructor()
+        self.too_many = False
+
+    def build(self, node, path: Path_, depth: int = 0):
+        self.count += 1
+        if self.count > self.max_nodes or depth > self.max_depth:
+            if not self.too_many:
+                self.too_many = True
+                self.report.error(
+                    f"the document expands to more than {self.max_nodes:,} values"
+                    if self.count > self.max_nodes else f"nesting is deeper than {self.max_depth} levels",
+                    _loc(self.doc.path, node.start_mark),
+                    "anchors and aliases (&name / *name) may repeat a value only a few times")
+            return None
+        loc = _loc(self.doc.path, node.start_mark)
+        self.doc.positions[path] = loc
+        if isinstance(node, yaml.ScalarNode):
+            return self.scalar(node, path, loc)
+        if isinstance(node, yaml.SequenceNode):
+            if node.tag != SEQ:
+                return self.bad_tag(node, loc)
+            return [self.build(item, path + (i,), depth + 1) for i, item in enumerate(node.value)]
+        if isinstance(node, yaml.MappingNode):
+            if node.tag != MAP:
+                return self.bad_tag(node, loc)
+            return self.mapping(node, path, depth)
+        return None  # pragma: no cover - PyYAML has no other node kind
+
+    def bad_tag(self, node, loc):
+        self.report.error(f"unsupported YAML tag '{node.tag}'", loc,
+                          "remove the tag; briefs hold only text, numbers, dates, lists and mappings")
+        return None
+
+    def scalar(self, node, path: Path_, loc: Location):
+        plain = node.style is None
+        self.doc.scalars[path] = Scalar(node.value, node.tag, plain)
+        if node.tag not in SCALAR_TAGS:
+            return self.bad_tag(node, loc)
+        if node.tag == STR:
+            return self._text(node, loc)
+        try:
+            return self.constructor.construct_object(node, deep=True)
+        except (yaml.YAMLError, ValueError, OverflowError) as exc:
+            self.report.error(f"invalid value {node.value!r}: {exc}", loc, "put it in quotes if it is text")
+            return None
+
+    def _text(self, node, loc: Location) -> Text:
+        start, end = node.start_mark, node.end_mark
+        one_line = start.line == end.line and "\n" not in node.value
+        if node.style in ("'", '"'):
+            # content starts after the quote; exact only when nothing was escaped
+            exact = one_line and (end.column - start.column - 2 == len(node.value))
+            return Text(node.value, loc.shifted(1), exact)
+        if node.style is None:
+            return Text(node.value, loc, one_line)
+        # block scalars ('|', '>'): content begins on the next line
+        first = next((i for i, line in enumerate(self.doc.lines[start.line + 1:], start.line + 2)
+                      if line.strip()), start.line + 2)
+        indent = len(self.doc.lines[first - 1]) - len(self.doc.lines[first - 1].lstrip()) \
+            if first - 1 < len(self.doc.lines) else 0
+        return Text(node.value, Location(self.doc.path, first, indent + 1), False)
+
+    def mapping(self, node, path: Path_, depth: int) -> dict:
+        result: dict = {}
+        first_seen: dict = {}
+        for key_node, value_node in node.value:
+            kloc = _loc(self.doc.path, key_node.start_mark)
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                self.report.error("merge keys ('<<') are not supported", kloc,
+                                  "write the fields out in full")
+                continue
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.report.error("a key must be a plain name, not a list or mapping", kloc)
+                continue
+            key = key_node.value if key_node.tag in (STR, "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null",
+                                                     "tag:yaml.org,2002:int", "tag:yaml.org,2002:float") \
+                else None
+            if key is None:
+                self.report.error(f"unsupported key {key_node.value!r}", kloc)
+                continue
+            if key in first_seen:
+                self.report.error(f"duplicate key '{key}'", kloc,
+                                  f"'{key}' is already set at line {first_seen[key].line}; keep one of them")
+                continue
+            first_seen[key] = kloc
+            self.doc.key_positions[path + (key,)] = kloc
+            result[key] = self.build(value_node, path + (key,), depth + 1)
+        return result
+
+
+def problem_at(doc: YamlDoc, path: Path_, message: str, hint: str | None = None,
+               key: bool = False) -> Problem:
+    loc = doc.key_where(path) if key else doc.where(path)
+    return Problem(message, loc, hint)
+
+
+def describe(value: Any) -> str:
+    """How a YAML value reads to a user, for type errors."""
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return "a yes/no value"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, (dt.date, dt.datetime)):
+        return "a date"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return "text"

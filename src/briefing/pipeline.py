@@ -1,0 +1,134 @@
+"""Load and check a whole project; make one document (brief x language x format x layout)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .atomic import atomic_path
+from .briefs import SHARED_FILE, LoadedBrief, load_brief, load_shared
+from .compose import Composer
+from .document import Document
+from .errors import BriefError, Location, Problem, Report
+from .i18n.catalogs import TEMPLATE_DOMAIN, PoFile, Stats, Translator, read_catalog
+from .load.sources import SourceSet, load_sources
+from .project import Project
+
+
+@dataclass
+class Loaded:
+    """Everything a build reads, checked once."""
+
+    project: Project
+    sources: SourceSet
+    briefs: dict[str, LoadedBrief]
+    report: Report
+    catalogs: dict[tuple[str, str], PoFile] = field(default_factory=dict)
+
+    def catalog(self, lang: str, domain: str) -> PoFile | None:
+        key = (lang, domain)
+        if key not in self.catalogs:
+            path = self.project.catalog_path(lang, domain)
+            self.catalogs[key] = read_catalog(path, self.project.rel(path), lang) if path.is_file() else None
+        return self.catalogs[key]
+
+
+def load_project(project: Project, brief_ids: list[str] | None = None) -> Loaded:
+    report = Report()
+    sources = load_sources(project.sources_dir, project.root, report)
+    paths = [project.brief_path(b) for b in brief_ids] if brief_ids else project.brief_paths()
+    shared = load_shared(project.briefs_dir, project.rel(project.briefs_dir / SHARED_FILE), sources, report)
+    briefs: dict[str, LoadedBrief] = {}
+    for path in paths:
+        loaded = load_brief(path, project.rel(path), sources, report, shared)
+        if loaded is not None:
+            briefs[loaded.id] = loaded
+    if not brief_ids:
+        cited = set().union(*(b.cited_keys for b in briefs.values())) if briefs else set()
+        for key, source in sources.by_id.items():
+            if key not in cited and len(briefs) == len(paths):
+                report.warning(f"source '{key}' is never cited", source.location,
+                               "cite it as [@" + key + "] or remove it")
+    return Loaded(project, sources, briefs, report)
+
+
+def translators(loaded: Loaded, brief_id: str, lang: str) -> tuple[Translator, Translator]:
+    if lang == "en":
+        return Translator(None, lang), Translator(None, lang)
+    return (Translator(loaded.catalog(lang, brief_id), lang),
+            Translator(loaded.catalog(lang, TEMPLATE_DOMAIN), lang))
+
+
+def missing_catalog_problems(loaded: Loaded, brief_id: str, lang: str) -> list[Problem]:
+    out = []
+    for domain in (brief_id, TEMPLATE_DOMAIN):
+        path = loaded.project.catalog_path(lang, domain)
+        if lang != "en" and not path.is_file():
+            out.append(Problem(f"no {lang} catalog for '{domain}': the text falls back to English",
+                               Location(loaded.project.rel(path)),
+                               "run 'briefing translate update' to create it", "warning"))
+    return out
+
+
+@dataclass
+class Composed:
+    document: Document
+    brief_stats: Stats
+    words_stats: Stats
+    problems: list[Problem]
+
+
+def compose(loaded: Loaded, brief_id: str, lang: str, *, paper: str | None = None, layout: str = "brief",
+            show_untranslated: bool = False) -> Composed:
+    lb = loaded.briefs[brief_id]
+    tr, words = translators(loaded, brief_id, lang)
+    project = loaded.project
+    paper = project.paper_for(lang, lb.brief.paper, paper)
+    composer = Composer(lb.brief, lb.facts, lang, loaded.sources, tr, words, config=project.config,
+                        show_untranslated=show_untranslated, paper=paper, layout=layout)
+    document = composer.compose()
+    problems = list(tr.problems) + list(words.problems)
+    return Composed(document, tr.stats, words.stats, problems)
+
+
+def fallback_warning(brief_id: str, lang: str, stats: Stats, where: str) -> Problem | None:
+    if stats.fallbacks <= 0:
+        return None
+    parts = []
+    for name in ("untranslated", "fuzzy", "invalid"):
+        n = getattr(stats, name)
+        if n:
+            parts.append(f"{n} {name}")
+    return Problem(f"{brief_id} [{lang}]: {stats.fallbacks} of {stats.total} strings shown in English "
+                   f"({', '.join(parts)})", Location(where),
+                   "translate them in the .po file (Poedit), or see 'briefing translate status'", "warning")
+
+
+def write_output(composed: Composed, loaded: Loaded, fmt: str, target: Path, *, template=None,
+                 pdf_options: dict | None = None) -> None:
+    """Render one document to `target` atomically."""
+    from .render.templates import find_template
+    project = loaded.project
+    tset = template or find_template(project, loaded.briefs[composed.document.brief_id].brief.template)
+    doc = composed.document
+    if fmt in ("pdf", "html"):
+        from .render.html import render_html
+        result = render_html(doc, project, tset)
+        if fmt == "html":
+            with atomic_path(target) as tmp:
+                tmp.write_text(result.html, encoding="utf-8")
+            return
+        from .render.pdf import write_pdf
+        with atomic_path(target) as tmp:
+            write_pdf(result.html, result.base, tset.allowed_roots(project), tmp,
+                      shown=tset.shown("brief.html"), **(pdf_options or {}))
+        return
+    if fmt == "docx":
+        from .render.docx import DocxWriter
+        ref = tset.reference_docx
+        recolor = "colors" in project.config.model_fields_set
+        writer = DocxWriter(doc, ref, project.config.colors, tset.shown("reference.docx") if ref else "",
+                            recolor=recolor)
+        with atomic_path(target) as tmp:
+            writer.write(tmp)
+        return
+    raise BriefError(f"unknown format '{fmt}'")

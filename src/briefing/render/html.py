@@ -1,0 +1,150 @@
+"""Document -> HTML through a sandboxed Jinja template set.
+
+Every string from a brief or a catalog is escaped here; markup only comes from the
+inline nodes this module writes itself. Template errors are reported as file:line.
+"""
+from __future__ import annotations
+
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+
+from jinja2 import FileSystemLoader, StrictUndefined, TemplateError, TemplateSyntaxError
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from markupsafe import Markup, escape
+
+from ..document import Code, Document, Emph, LineBreak, Link, NoteRef, Span, Str, Strong, text_of
+from ..errors import BriefError, Location
+from ..project import Project
+from .templates import TemplateSet
+
+MAX_OUTPUT_CHARS = 20_000_000
+
+
+def inline(nodes, notes: bool = True) -> Markup:
+    """Inline nodes -> escaped HTML. Notes become WeasyPrint footnotes (float: footnote)."""
+    out: list[str] = []
+    for node in nodes or ():
+        if isinstance(node, Str):
+            out.append(str(escape(node.text)))
+        elif isinstance(node, Emph):
+            out.append(f"<em>{inline(node.children, notes)}</em>")
+        elif isinstance(node, Strong):
+            out.append(f"<strong>{inline(node.children, notes)}</strong>")
+        elif isinstance(node, Code):
+            out.append(f"<code>{escape(node.text)}</code>")
+        elif isinstance(node, Link):
+            out.append(f'<a href="{escape(node.href)}">{inline(node.children, notes)}</a>')
+        elif isinstance(node, LineBreak):
+            out.append("<br>")
+        elif isinstance(node, Span):
+            attrs = ""
+            if node.cls:
+                attrs += f' class="{escape(node.cls)}"'
+            if node.dir:
+                attrs += f' dir="{node.dir}"'
+            tag = "bdi" if node.dir else "span"
+            out.append(f"<{tag}{attrs}>{inline(node.children, notes)}</{tag}>")
+        elif isinstance(node, NoteRef) and notes:
+            out.append(f'<span class="fn" id="fn{node.number}" data-n="{node.number}">'
+                       f"{inline(node.content, False)}</span>")
+    return Markup("".join(out))
+
+
+@dataclass
+class HtmlResult:
+    html: str
+    base: Path          # folder that relative URLs (CSS, logo) resolve against
+    template: TemplateSet
+
+
+def render_html(doc: Document, project: Project, tset: TemplateSet) -> HtmlResult:
+    env = _environment(tset)
+    name = "leave-behind.html" if doc.layout == "leave-behind" else "brief.html"
+    try:
+        template = env.get_template(name)
+        context = _context(doc, project, tset)
+        chunks, size = [], 0
+        for chunk in template.generate(**context):
+            size += len(chunk)
+            if size > MAX_OUTPUT_CHARS:
+                raise BriefError(f"template output is larger than {MAX_OUTPUT_CHARS:,} characters",
+                                 Location(tset.shown(name)), "check the template for runaway loops")
+            chunks.append(chunk)
+    except TemplateSyntaxError as exc:
+        raise BriefError(f"template syntax error: {exc.message}",
+                         Location(tset.shown(Path(exc.filename or name).name), exc.lineno or 0)) from None
+    except SecurityError as exc:
+        raise BriefError(f"template tried something unsafe: {exc}", _template_location(exc, tset, name),
+                         "templates may only format the document they are given") from None
+    except (TemplateError, TypeError, ValueError, AttributeError, KeyError, IndexError) as exc:
+        raise BriefError(f"template error: {exc}", _template_location(exc, tset, name)) from None
+    return HtmlResult("".join(chunks), tset.folder, tset)
+
+
+def _template_location(exc: Exception, tset: TemplateSet, name: str) -> Location:
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if frame.filename and frame.filename.endswith((".html", ".css", ".j2")):
+            return Location(tset.shown(Path(frame.filename).name), frame.lineno or 0)
+    return Location(tset.shown(name))
+
+
+def _environment(tset: TemplateSet) -> ImmutableSandboxedEnvironment:
+    env = ImmutableSandboxedEnvironment(loader=FileSystemLoader(str(tset.folder)), autoescape=True,
+                                        undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters["inline"] = inline
+    env.filters["plain"] = text_of
+    env.filters["css_string"] = css_string
+    return env
+
+
+def css_string(text: str) -> Markup:
+    """A CSS string literal (for `content:`), safe inside a <style> element."""
+    body = "".join(ch if ch.isalnum() or ch in " .,:;!?-–—'()" or ord(ch) > 127 else f"\\{ord(ch):x} "
+                   for ch in str(text))
+    return Markup(f'"{body}"')
+
+
+def page_counter_css(pattern: str) -> Markup:
+    """'Page {page} of {pages}' (translated) -> a CSS `content` value with counters."""
+    parts: list[str] = []
+    rest = pattern
+    while rest:
+        i = min((rest.find(k) for k in ("{page}", "{pages}") if k in rest), default=-1)
+        if i < 0:
+            parts.append(css_string(rest))
+            break
+        if i:
+            parts.append(css_string(rest[:i]))
+        if rest.startswith("{pages}", i):
+            parts.append("counter(pages)")
+            rest = rest[i + len("{pages}"):]
+        else:
+            parts.append("counter(page)")
+            rest = rest[i + len("{page}"):]
+    return Markup(" ".join(parts))
+
+
+def _context(doc: Document, project: Project, tset: TemplateSet) -> dict:
+    cfg = project.config
+
+    def t(msgid: str, **values) -> Markup:
+        return escape(doc.word(msgid, **{k: text_of(v) if isinstance(v, tuple) else v for k, v in values.items()}))
+
+    def t_inline(msgid: str, name: str, nodes) -> Markup:
+        """A translated word with an inline value in it: 'For {audience}'."""
+        pattern = doc.word(msgid)
+        before, _, after = pattern.partition("{" + name + "}")
+        return Markup(escape(before) + inline(nodes) + escape(after))
+
+    def font_stack(kind: str) -> Markup:
+        return Markup(", ".join(f'"{f}"' for f in doc.fonts[kind]) + (", serif" if kind == "serif" else ", sans-serif"))
+
+    logo = tset.logo_url(project)
+    return {
+        "doc": doc, "t": t, "t_inline": t_inline, "colors": cfg.colors, "org": cfg.organization,
+        "serif": font_stack("serif"), "sans": font_stack("sans"),
+        "page_counter": page_counter_css(doc.word("Page {page} of {pages}")),
+        "paper": {"a4": "A4", "letter": "letter"}.get(doc.paper, "A4"), "logo": logo,
+        "contact": doc.contact,
+    }

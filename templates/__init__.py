@@ -1,0 +1,1 @@
+"""Built-in template sets (this folder is also installed as the package briefing.templates)."""
