@@ -111,27 +111,18 @@ class NoteMaker:
 
     def _end(self, nodes: list) -> list:
         """Close a note with the language's full stop, once."""
-        nodes = self._commas_inside_quotes(nodes)
         last = nodes[-1] if nodes else None
-        if isinstance(last, Str) and last.text.endswith((".", "\u0589")):
-            return nodes
-        return nodes + [Str(self.lang.full_stop())]
+        if not (isinstance(last, Str) and last.text.endswith((".", "\u0589"))):
+            nodes = nodes + [Str(self.lang.full_stop())]
+        return self._commas_inside_quotes(_merge(nodes))
 
     def _commas_inside_quotes(self, nodes: list) -> list:
         """American usage (Chicago): “Title,” not “Title”, - English only."""
         if self.lang.code != "en":
             return nodes
         close = self.lang.quote_marks[1]
-        out: list = []
-        for node in nodes:
-            if isinstance(node, Str) and node.text.startswith((",", ".")) and out and \
-                    isinstance(out[-1], Str) and out[-1].text.endswith(close):
-                out[-1] = Str(out[-1].text[:-1] + node.text[0] + close)
-                node = Str(node.text[1:])
-                if not node.text:
-                    continue
-            out.append(node)
-        return out
+        return [Str(re.sub(f"{close}([,.])", rf"\1{close}", n.text)) if isinstance(n, Str) else n
+                for n in nodes]
 
     def short(self, source: Source, locator) -> list:
         parts: list[list] = []
@@ -179,6 +170,16 @@ class NoteMaker:
         if extra:
             out += [Str(" (")] + extra + [Str(")")]
         return self._end(out)
+
+
+def _merge(nodes: list) -> list:
+    out: list = []
+    for node in nodes:
+        if isinstance(node, Str) and out and isinstance(out[-1], Str):
+            out[-1] = Str(out[-1].text + node.text)
+        else:
+            out.append(node)
+    return out
 
 
 def _ends_with_stop(nodes: list) -> bool:

@@ -75,6 +75,21 @@ def parser() -> argparse.ArgumentParser:
                        description="Validate everything without rendering: fast, for editors and CI.")
     c.add_argument("--strict", action="store_true", help="treat warnings as errors")
 
+    tr = sub.add_parser("translate", help="gettext catalogs for translators: extract, update, status, check",
+                        description="Keep the translators' .po files in step with the English briefs.")
+    tsub = tr.add_subparsers(dest="action", metavar="ACTION")
+    tsub.required = True
+    tsub.add_parser("extract", parents=[common], help="write locales/*.pot from the briefs and template words")
+    tu = tsub.add_parser("update", parents=[common],
+                         help="merge the English into every .po (new strings empty, edited ones fuzzy)")
+    tu.add_argument("--lang", type=_csv("language", SUPPORTED_LANGUAGES), metavar="LANGS")
+    ts = tsub.add_parser("status", parents=[common], help="translated / fuzzy / untranslated per brief and language")
+    ts.add_argument("--lang", type=_csv("language", SUPPORTED_LANGUAGES), metavar="LANGS")
+    ts.add_argument("--json", action="store_true", help="machine-readable output")
+    tc = tsub.add_parser("check", parents=[common],
+                         help="find translations that break a placeholder, citation, number, link or markup")
+    tc.add_argument("--lang", type=_csv("language", SUPPORTED_LANGUAGES), metavar="LANGS")
+
     n = sub.add_parser("new", parents=[common], help="create a new brief with every field, commented",
                        description="Write briefs/ID.yaml: a brief with every field, commented.")
     n.add_argument("id", help="the new brief's id (lower-case letters, digits and '-')")
@@ -143,4 +158,55 @@ def cmd_new(args, out: Out) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"build": cmd_build, "check": cmd_check, "new": cmd_new}
+def cmd_translate(args, out: Out) -> int:
+    from . import translate
+    project = _project(args)
+    if args.action == "extract":
+        written, report = translate.extract(project)
+        out.problems([p for p in report.problems if p.severity == "error"])
+        for path in written:
+            out.print(f"wrote {path}")
+        out.print(f"{len(written)} template(s) written" if written else "templates are up to date")
+        return EXIT_INPUT if report.errors else EXIT_OK
+    if args.action == "update":
+        results, report = translate.update(project, args.lang)
+        out.problems([p for p in report.problems if p.severity == "error"])
+        for r in results:
+            if r.created:
+                out.print(f"created {r.path} ({r.new} strings to translate)")
+            elif r.changed:
+                out.print(f"updated {r.path}: {r.new} new, {r.fuzzy} fuzzy, {r.obsolete} obsolete")
+        if not any(r.changed for r in results):
+            out.print("catalogs are up to date")
+        return EXIT_INPUT if report.errors else EXIT_OK
+    if args.action == "status":
+        return _status(project, args, out)
+    problems = translate.check(project, args.lang)
+    out.problems(problems)
+    errors = [p for p in problems if p.severity == "error"]
+    out.print(f"{len(errors)} error(s), {len(problems) - len(errors)} warning(s) in the catalogs")
+    return EXIT_INPUT if errors else EXIT_OK
+
+
+def _status(project, args, out: Out) -> int:
+    import json
+
+    from . import translate
+    report = translate.status(project, args.lang)
+    if args.json:
+        out.print(json.dumps([r.as_dict() for r in report.rows], indent=2, ensure_ascii=False))
+        return EXIT_OK
+    from rich.console import Console
+    from rich.table import Table
+    table = Table(title="Translation status", show_lines=False)
+    for col in ("brief", "lang", "translated", "fuzzy", "untranslated", "invalid", "done"):
+        table.add_column(col, justify="right" if col not in ("brief", "lang") else "left")
+    for r in report.rows:
+        s = r.stats
+        table.add_row(r.brief, r.lang, f"{s.translated}/{s.total}", str(s.fuzzy), str(s.untranslated),
+                      str(s.invalid), f"{s.percent:.0f}%")
+    Console(file=out.stdout, width=100).print(table)
+    return EXIT_OK
+
+
+COMMANDS = {"build": cmd_build, "check": cmd_check, "new": cmd_new, "translate": cmd_translate}

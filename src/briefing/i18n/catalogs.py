@@ -32,21 +32,21 @@ NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 URL = re.compile(r"(?:https?://|mailto:)[^\s)\]>]+")
 TAG = re.compile(r"</?[A-Za-z!][^>]*>")
 HEADER = """\
-# {title}
-# Translators: keep every {{placeholder}}, every [@source] citation, every number and
-# every link exactly as in the English text; `briefing translate check` verifies it.
+# {title}.
+# Translators: keep every {{placeholder}}, [@source] citation, number and link as in the English text.
+# `briefing translate check` verifies it.
 #"""
 
 
 # --- extraction -------------------------------------------------------------------------
 
-def brief_template(brief: Brief, shown: str, comments) -> Catalog:
+def brief_template(brief: Brief, shown: str, comments, shared: dict | None = None) -> Catalog:
     """The .pot catalog of one brief. `comments(path)` gives translator comments."""
     cat = _new_catalog(None, brief.id, f"Translations of the brief '{brief.id}'",
                        dt.datetime.combine(brief.date, dt.time(), dt.timezone.utc))
-    for ctx, path, text in iter_texts(brief):
-        line = text.loc.line if text.loc else 0
-        _add(cat, str(text), ctx, [(shown, line)], comments(path))
+    for ctx, path, text in iter_texts(brief, shared):
+        where = (text.loc.path, text.loc.line) if text.loc else (shown, 0)
+        _add(cat, str(text), ctx, [where], comments(path))
     return cat
 
 
@@ -61,7 +61,8 @@ def words_template() -> Catalog:
 def _new_catalog(locale, domain, title, when) -> Catalog:
     cat = Catalog(locale=locale, domain=domain, header_comment=HEADER.format(title=title),
                   project="briefing", version=__version__, creation_date=when, revision_date=when,
-                  msgid_bugs_address="", copyright_holder="", fuzzy=False)
+                  copyright_holder="", fuzzy=False)
+    cat.msgid_bugs_address = ""
     return cat
 
 
@@ -134,6 +135,7 @@ def new_translation(template: Catalog, lang: str, team: str) -> Catalog:
                   creation_date=template.creation_date, revision_date=template.creation_date,
                   last_translator=team, language_team=f"{Lang(lang).english_name} <{team}>",
                   fuzzy=False)
+    cat.msgid_bugs_address = ""
     _set_plural_forms(cat, lang)
     cat.update(template, update_creation_date=False)
     return cat
