@@ -248,7 +248,8 @@ def parse(text: str, lang: str | None = None) -> Parsed:
     for m in LINK_RE.finditer(str(text)):
         url = m.group(1)
         if url and not url.lower().startswith(SAFE_SCHEMES):
-            problems.append(Problem(f"link target '{url}' is not allowed", at(m.start(1)),
+            scheme = url.split(":", 1)[0] + ":" if ":" in url else url
+            problems.append(Problem(f"links to '{scheme}' are not allowed", at(m.start(1)),
                                     "links must start with https://, http:// or mailto:"))
     return Parsed(nodes, problems)
 

@@ -133,20 +133,23 @@ class Fact(_Node):
     @model_validator(mode="after")
     def _consistent(self) -> "Fact":
         v, f = self.value, self.format
+        # ctx "field" names the key the problem is about, for the error's position
         if f == "currency" and not self.currency:
-            raise PydanticCustomError("fact", "a currency fact needs 'currency', e.g. currency: USD")
+            raise PydanticCustomError("fact", "a currency fact needs 'currency', e.g. currency: USD",
+                                      {"field": "format"})
         if f == "range" and not isinstance(v, tuple):
-            raise PydanticCustomError("fact", "a range fact needs a value like [2016, 2020]")
+            raise PydanticCustomError("fact", "a range fact needs a value like [2016, 2020]", {"field": "value"})
         if f == "date" and not isinstance(v, dt.date):
-            raise PydanticCustomError("fact", "a date fact needs a date value like 2023-09-19")
+            raise PydanticCustomError("fact", "a date fact needs a date value like 2023-09-19", {"field": "value"})
         if f == "text" and not isinstance(v, str):
-            raise PydanticCustomError("fact", "a text fact needs a text value")
+            raise PydanticCustomError("fact", "a text fact needs a text value", {"field": "value"})
         if f in ("number", "integer", "percent", "currency", "year") and (
                 isinstance(v, (tuple, str, dt.date))):
-            raise PydanticCustomError("fact", "format '{f}' needs a number value", {"f": f})
-        if f == "percent" and isinstance(v, (int, float)) and v > 1.5 and not self.decimals:
-            raise PydanticCustomError(
-                "fact", "percent values are fractions: write 0.69 for 69%")
+            raise PydanticCustomError("fact", "format '{f}' needs a number value", {"f": f, "field": "value"})
+        if f == "percent" and isinstance(v, (int, float)) and v > 1.5:
+            raise PydanticCustomError("fact", "percent values are fractions: write {frac} for {v}%",
+                                      {"frac": f"{v / 100:g}", "v": f"{v:g}", "field": "value",
+                                       "hint": "if it is not a percentage, use format: number"})
         return self
 
 
@@ -160,9 +163,9 @@ class Argument(_Node):
     @model_validator(mode="after")
     def _paired(self) -> "Argument":
         if self.objection and not self.response:
-            raise PydanticCustomError("pair", "an objection needs a 'response'")
+            raise PydanticCustomError("pair", "an objection needs a 'response'", {"field": "objection"})
         if self.response and not self.objection:
-            raise PydanticCustomError("pair", "a response needs the 'objection' it answers")
+            raise PydanticCustomError("pair", "a response needs the 'objection' it answers", {"field": "response"})
         return self
 
 

@@ -1,6 +1,7 @@
 """YAML values -> model objects, with every problem located and explained."""
 from __future__ import annotations
 
+import difflib
 import typing
 from typing import Any, Type
 
@@ -27,7 +28,18 @@ def validate(doc: YamlDoc, model: Type[BaseModel], report: Report) -> Any:
     try:
         return model.model_validate(doc.data)
     except ValidationError as exc:
-        for err in exc.errors(include_url=False):
+        errors = exc.errors(include_url=False)
+        # a misspelt field ('claimm') also reports the real one ('claim') as missing: say it once
+        suggested = set()
+        for err in errors:
+            if err["type"] == "extra_forbidden":
+                loc = tuple(err["loc"])
+                best = difflib.get_close_matches(str(loc[-1]), fields_at(model, loc[:-1]), n=1, cutoff=0.6)
+                if best:
+                    suggested.add(loc[:-1] + (best[0],))
+        for err in errors:
+            if err["type"] == "missing" and tuple(err["loc"]) in suggested:
+                continue
             report.extend([explain(doc, model, err)])
         return None
 
@@ -36,6 +48,8 @@ def explain(doc: YamlDoc, model: Type[BaseModel], err: dict) -> Problem:
     loc = tuple(err["loc"])
     kind = err["type"]
     where = doc.where(loc)
+    if err.get("ctx", {}).get("field"):
+        where = doc.key_where(loc + (err["ctx"]["field"],))
     field = loc[-1] if loc else None
     if kind == "extra_forbidden":
         allowed = fields_at(model, loc[:-1])
@@ -49,7 +63,7 @@ def explain(doc: YamlDoc, model: Type[BaseModel], err: dict) -> Problem:
     scalar = doc.scalars.get(loc)
     if kind in ("text_type", "string_type", "slug", "key", "lang") and scalar and scalar.plain \
             and scalar.tag != STR and scalar.tag in YAML11:
-        read_as = YAML11[scalar.tag].format(value=repr(_value_at(doc, loc)))
+        read_as = YAML11[scalar.tag].format(value=_yaml_repr(_value_at(doc, loc)))
         return Problem(f"YAML reads {scalar.raw!r} here as {read_as}, not as text", where,
                        f"put it in quotes: \"{scalar.raw}\"")
     if kind == "literal_error":
@@ -58,7 +72,7 @@ def explain(doc: YamlDoc, model: Type[BaseModel], err: dict) -> Problem:
         choices = [c.strip(" '") for c in expected.replace(" or ", ", ").split(",")]
         hint = did_you_mean(got, choices) or f"use one of: {', '.join(choices)}"
         if scalar and scalar.plain and scalar.tag != STR and scalar.tag in YAML11:
-            hint = f"YAML reads {scalar.raw!r} as {YAML11[scalar.tag].format(value=repr(got))}; " \
+            hint = f"YAML reads {scalar.raw!r} as {YAML11[scalar.tag].format(value=_yaml_repr(got))}; " \
                    f"put it in quotes"
         return Problem(f"'{field}' cannot be {got!r}", where, hint)
     if kind == "too_short":
@@ -67,9 +81,15 @@ def explain(doc: YamlDoc, model: Type[BaseModel], err: dict) -> Problem:
     if kind == "too_long":
         return Problem(f"'{field}' has too many items (at most {err['ctx']['max_length']})", where,
                        "a briefing reader keeps only a few points: keep the strongest")
+    if kind == "text_type" and isinstance(_value_at(doc, loc), dict):
+        return Problem(f"'{field}' should be text, but YAML reads a mapping here" if isinstance(field, str)
+                       else "expected text, but YAML reads a mapping here", where,
+                       "a ': ' inside a text starts a mapping; put the whole text in quotes")
     if kind in ("list_type", "dict_type", "model_type", "model_attributes_type"):
         want = "a list (items start with '- ')" if kind == "list_type" else "a mapping of fields"
-        return Problem(f"'{field}' should be {want}, found {describe(_value_at(doc, loc))}", where)
+        hint = "write each item on its own line, starting with '- '" if kind == "list_type" else \
+            "write its fields on the lines below, indented, as 'name: value'"
+        return Problem(f"'{field}' should be {want}, found {describe(_value_at(doc, loc))}", where, hint)
     if kind in ("bool_type", "int_type", "float_type"):
         want = {"bool_type": "true or false", "int_type": "a whole number", "float_type": "a number"}[kind]
         return Problem(f"'{field}' should be {want}, found {describe(_value_at(doc, loc))}", where,
@@ -80,8 +100,12 @@ def explain(doc: YamlDoc, model: Type[BaseModel], err: dict) -> Problem:
     if message.startswith("Value error, "):
         message = message[len("Value error, "):]
     subject = f"'{field}': " if isinstance(field, str) and kind not in (
-        "fact", "pair", "empty_section", "range") else ""
-    return Problem(f"{subject}{message}", where, _HINTS.get(kind))
+        "fact", "pair", "empty_section", "range", "slug", "lang", "key") else ""
+    hint = _HINTS.get(kind)
+    if kind in ("fact", "pair"):
+        ctx = err.get("ctx", {})
+        hint = ctx.get("hint") or _FIELD_HINTS.get(ctx.get("field"), hint)
+    return Problem(f"{subject}{message}", where, hint)
 
 
 _HINTS = {
@@ -91,6 +115,20 @@ _HINTS = {
     "empty_section": "add an 'intro' or 'arguments', or remove the section",
     "as_of": "for example: as_of: 2021",
 }
+
+
+_FIELD_HINTS = {
+    "format": "add the currency's code, e.g. currency: USD",
+    "value": "check that the value matches the fact's format",
+    "objection": "add 'response:' with your answer to it, or remove the objection",
+    "response": "add the 'objection:' that the response answers",
+}
+
+
+def _yaml_repr(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return repr(value)
 
 
 def _what(path: tuple) -> str:

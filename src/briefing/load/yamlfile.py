@@ -165,6 +165,10 @@ def load_yaml(path: Path, shown: str, *, max_bytes: int = MAX_BYTES, max_depth: 
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"
+        if exc.context and "quoted scalar" in exc.context and exc.context_mark:
+            raise BriefError("YAML syntax error: this quoted text is never closed",
+                             _loc(shown, exc.context_mark),
+                             "add the closing quote; inside double quotes write \\\" for a quote") from None
         raise BriefError(f"YAML syntax error: {problem}", _loc(shown, mark) if mark else Location(shown),
                          _syntax_hint(problem)) from None
     except yaml.YAMLError as exc:  # e.g. ReaderError: control characters
@@ -182,7 +186,7 @@ def load_yaml(path: Path, shown: str, *, max_bytes: int = MAX_BYTES, max_depth: 
 
 
 def _syntax_hint(problem: str) -> str | None:
-    if "tab" in problem:
+    if "tab" in problem or "\\t" in problem:
         return "indent with spaces, not tabs"
     if "mapping values are not allowed" in problem:
         return "a ':' followed by a space starts a new key; put the whole text in quotes"
@@ -245,7 +249,11 @@ class _Builder:
         try:
             return self.constructor.construct_object(node, deep=True)
         except (yaml.YAMLError, ValueError, OverflowError) as exc:
-            self.report.error(f"invalid value {node.value!r}: {exc}", loc, "put it in quotes if it is text")
+            if node.tag.endswith(":timestamp"):
+                self.report.error(f"'{node.value}' is not a real date ({exc})", loc,
+                                  "write dates as YYYY-MM-DD, e.g. 2024-03-01")
+            else:
+                self.report.error(f"invalid value {node.value!r}: {exc}", loc, "put it in quotes if it is text")
             return None
 
     def _text(self, node, loc: Location) -> Text:
