@@ -65,6 +65,7 @@ class NoteMaker:
         text = source.title
         if short:
             text = source.get("title-short") or _short_title(text)
+        text = text.replace("'", "\u2019")
         if source.type in CONTAINER_TYPES:
             return [Str(self.lang.quote(text))]
         return [Emph((Str(text),))]
@@ -83,21 +84,11 @@ class NoteMaker:
 
     def full(self, source: Source, locator) -> list:
         parts: list[list] = []
-        who = self.names(source.authors)
+        who = self.creators(source)
         if who:
             parts.append([Str(who)])
         parts.append(self.title(source))
-        container = source.get("container-title")
-        if source.type == "chapter" and container:
-            parts.append([Str(self.word("in") + " "), Emph((Str(container),))])
-        elif container:
-            parts.append([Emph((Str(container),))])
-        publisher = source.get("publisher")
-        if publisher and source.type not in ("article-newspaper", "article-magazine", "webpage"):
-            parts.append([Str(publisher)])
-        if source.get("number") and source.type == "report":
-            parts.append([Str(str(source.get("number")))])
-        parts.append([Str(self.date(source.dates.get("issued")))])
+        parts.extend(self.container(source))
         loc = self.locator(locator)
         if loc:
             parts.append([Str(loc)])
@@ -108,6 +99,41 @@ class NoteMaker:
         if extra:
             out += [Str(" (")] + extra + [Str(")")]
         return self._end(out)
+
+    def creators(self, source: Source, inverted: bool = False) -> str:
+        """Authors, or editors marked 'ed.' when a work has no author."""
+        if source.names.get("author"):
+            return self.names(source.names["author"], inverted)
+        for role in ("editor", "director", "container-author"):
+            if source.names.get(role):
+                label = f", {self.word('ed.')}" if role == "editor" else ""
+                return self.names(source.names[role], inverted) + label
+        return ""
+
+    def container(self, source: Source) -> list[list]:
+        """Where a work appeared: journal (vol., no.), book (ed.), publisher, date."""
+        parts: list[list] = []
+        container = source.get("container-title")
+        if source.type == "chapter" and container:
+            piece = [Str(self.word("in") + " "), Emph((Str(container),))]
+            editors = source.names.get("editor")
+            if editors and source.names.get("author"):
+                piece.append(Str(f", {self.word('ed.')} {self.names(editors)}"))
+            parts.append(piece)
+        elif container:
+            piece = [Emph((Str(container),))]
+            if source.type == "article-journal" and source.get("volume"):
+                piece.append(Str(f" {source.get('volume')}"))
+                if source.get("issue"):
+                    piece.append(Str(f", {self.word('no.')} {source.get('issue')}"))
+            parts.append(piece)
+        publisher = source.get("publisher") or source.get("authority")
+        if publisher and source.type not in ("article-newspaper", "article-magazine", "webpage", "post-weblog"):
+            parts.append([Str(str(publisher))])
+        if source.get("number") and source.type in ("report", "bill"):
+            parts.append([Str(str(source.get("number")))])
+        parts.append([Str(self.date(source.dates.get("issued")))])
+        return parts
 
     def _end(self, nodes: list) -> list:
         """Close a note with the language's full stop, once."""
@@ -152,17 +178,13 @@ class NoteMaker:
     # --- sources list -------------------------------------------------------------------
     def bibliography_entry(self, source: Source) -> list:
         parts: list[list] = []
-        who = self.names(source.authors, inverted=True)
+        who = self.creators(source, inverted=True)
         if who:
             parts.append([Str(who)])
         parts.append(self.title(source))
-        container = source.get("container-title")
-        if container:
-            parts.append([Emph((Str(container),))])
-        publisher = source.get("publisher")
-        if publisher and source.type not in ("article-newspaper", "article-magazine", "webpage"):
-            parts.append([Str(publisher)])
-        parts.append([Str(self.date(source.dates.get("issued")))])
+        parts.extend(self.container(source))
+        if source.get("page") and source.type in ("article-journal", "chapter", "paper-conference"):
+            parts.append([Str(str(source.get("page")).replace("-", "\u2013"))])
         out = _join(parts, ", ")
         if source.url:
             out += [Str(". " if not _ends_with_stop(out) else " ")] + self.link(source.url)
@@ -187,8 +209,11 @@ def _ends_with_stop(nodes: list) -> bool:
 
 
 def sort_key(source: Source) -> str:
-    first = source.authors[0].sort if source.authors else source.title
-    return (first + " " + source.title).casefold()
+    """Sources list order: by first creator (as shown), else by title."""
+    for role in ("author", "editor", "director", "container-author"):
+        if source.names.get(role):
+            return (source.names[role][0].sort + " " + source.title).casefold()
+    return source.title.casefold()
 
 
 def _short_title(title: str) -> str:

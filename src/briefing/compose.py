@@ -113,8 +113,8 @@ class Composer:
                 notes.append(self.maker.note(source, item.locator))
         parts: list = []
         for i, note in enumerate(notes):
-            if i < len(notes) - 1 and isinstance(note[-1], Str) and note[-1].text == stop:
-                note = note[:-1]
+            if i < len(notes) - 1 and isinstance(note[-1], Str) and note[-1].text.endswith(stop):
+                note = note[:-1] + [Str(note[-1].text[: -len(stop)])]
             parts.extend(([Str("; ")] if i else []) + note)
         ref = NoteRef(len(self.notes) + 1, tuple(_merge_str(parts)))
         self.notes.append(ref)

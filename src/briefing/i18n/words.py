@@ -42,6 +42,8 @@ WORDS: dict[str, str] = {
     "n.d.": "'No date': a source whose date is unknown.",
     "et al.": "After the first author's name when a source has more than three authors.",
     "in": "In a note: a chapter 'in' a book.",
+    "ed.": "In a note: 'edited by', before or after an editor's name.",
+    "no.": "In a note: the issue number of a journal (vol. 12, no. 3).",
     "Untranslated": "Marks text shown in English because its translation is missing (review copies only).",
 }
 
