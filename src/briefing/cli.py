@@ -138,16 +138,26 @@ def cmd_build(args, out: Out) -> int:
 
 
 def cmd_check(args, out: Out) -> int:
-    from .pipeline import load_project
+    from .pipeline import check_languages, load_project
     project = _project(args)
     loaded = load_project(project)
-    out.problems(loaded.report.problems)
-    errors = loaded.report.errors or (args.strict and loaded.report.warnings)
-    n = len(loaded.briefs)
+    report = loaded.report
+    report.extend(_unique(check_languages(loaded).problems, report.problems))
+    out.problems(report.problems)
+    errors = report.errors or (args.strict and report.warnings)
     out.print(f"checked {len(project.brief_paths())} brief(s), {len(loaded.sources.by_id)} source(s): "
-              f"{len(loaded.report.errors)} error(s), {len(loaded.report.warnings)} warning(s)")
-    del n
+              f"{len(report.errors)} error(s), {len(report.warnings)} warning(s)")
     return EXIT_INPUT if errors else EXIT_OK
+
+
+def _unique(problems, already) -> list:
+    seen = set(already)
+    out = []
+    for p in problems:
+        if p not in seen:
+            seen.add(p)
+            out.append(p)
+    return out
 
 
 def cmd_new(args, out: Out) -> int:

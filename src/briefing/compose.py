@@ -7,10 +7,11 @@ from __future__ import annotations
 import re
 from typing import Callable
 
-from . import bidi
+from . import bidi, fonts
 from .cite import NoteMaker, sort_key
+from .errors import BriefError, Problem
 from .document import (ArgumentOut, Document, Emph, FactRow, Link, NoteRef, QuoteOut,
-                       RecommendationOut, SectionOut, Span, Str, Strong)
+                       RecommendationOut, SectionOut, Span, Str, Strong, text_of)
 from .facts import format_as_of, format_value
 from .i18n.catalogs import Translator
 from .i18n.locale import DOCX_FONTS, SANS, SERIF, Lang, hebrew_conjunction
@@ -40,6 +41,7 @@ class Composer:
         self.paper = paper
         self.layout = layout
         self.notes: list[NoteRef] = []
+        self.problems: list[Problem] = []
         self.cited: dict[str, object] = {}
         self.maker = NoteMaker(self.lang, self.word)
         self._facts: dict[str, str] = {}
@@ -51,6 +53,7 @@ class Composer:
 
     def text(self, ctx: str, source_text) -> tuple:
         translated, ok = self.tr(str(source_text), ctx)
+        self._check_glyphs(translated, source_text, ctx, ok)
         parsed = parse(translated, self.lang.code)
         explicit = {item.key for node in _walk(parsed.nodes) if isinstance(node, Cite) for item in node.items}
         pending: list[CiteItem] = []
@@ -67,6 +70,16 @@ class Composer:
             cls = "untranslated" if self.show_untranslated else None
             nodes = [Span(tuple(nodes), "ltr" if self.lang.rtl else None, cls)]
         return tuple(nodes)
+
+    def _check_glyphs(self, text: str, source_text, ctx: str, translated: bool) -> None:
+        for offset, ch in fonts.missing(text, self.lang.code):
+            if translated and self.lang.code != "en":
+                where = self.tr.where(str(source_text), ctx)
+            else:
+                where = source_text.at(offset) if hasattr(source_text, "at") else None
+            self.problems.append(Problem(
+                f"no font for {self.lang.english_name} has the character {fonts.describe(ch)}", where,
+                "replace the character, or add a font that has it to the template's font stack"))
 
     def _resolve(self, nodes, pending: list, explicit: set, top: bool) -> list:
         out: list = []
@@ -110,7 +123,12 @@ class Composer:
             source = self.sources.by_id.get(item.key)
             if source is not None:
                 self.cited[source.id] = source
-                notes.append(self.maker.note(source, item.locator))
+                note = self.maker.note(source, item.locator)
+                for _, ch in fonts.missing(text_of(note), self.lang.code)[:1]:
+                    self.problems.append(Problem(
+                        f"source '{source.id}' has the character {fonts.describe(ch)}, which no font for "
+                        f"{self.lang.english_name} has", source.location, "add a font that has it, or transliterate"))
+                notes.append(note)
         parts: list = []
         for i, note in enumerate(notes):
             if i < len(notes) - 1 and isinstance(note[-1], Str) and note[-1].text.endswith(stop):
@@ -156,6 +174,8 @@ class Composer:
         if self.lang.rtl:
             sources = [bidi.isolate(s) for s in sources]
         words = {w: self.word(w) for w in WORDS}
+        if self.problems:
+            raise BriefError(self.problems)
         org = self.config.organization
         return Document(
             brief_id=str(b.id), lang=self.lang.code, dir=self.lang.dir, layout=self.layout, paper=self.paper,

@@ -90,6 +90,33 @@ def compose(loaded: Loaded, brief_id: str, lang: str, *, paper: str | None = Non
     return Composed(document, tr.stats, words.stats, problems)
 
 
+def check_languages(loaded: Loaded) -> Report:
+    """Compose every brief in every language it declares (no rendering): translation,
+    glyph and fallback problems, as a build would find them."""
+    report = Report()
+    for brief_id, lb in sorted(loaded.briefs.items()):
+        for lang in [str(x) for x in lb.brief.languages]:
+            report.extend(language_problems(loaded, brief_id, lang))
+    return report
+
+
+def language_problems(loaded: Loaded, brief_id: str, lang: str, layout: str = "brief") -> list[Problem]:
+    """Problems of one brief in one language, or raise BriefError when it cannot be made."""
+    problems = missing_catalog_problems(loaded, brief_id, lang) if lang != "en" else []
+    try:
+        composed = compose(loaded, brief_id, lang, layout=layout)
+    except BriefError as exc:
+        return problems + exc.problems
+    problems += composed.problems
+    project = loaded.project
+    for stats, domain in ((composed.brief_stats, brief_id), (composed.words_stats, "template")):
+        warning = fallback_warning(brief_id if domain != "template" else "template words", lang, stats,
+                                   project.rel(project.catalog_path(lang, domain)))
+        if warning:
+            problems.append(warning)
+    return problems
+
+
 def fallback_warning(brief_id: str, lang: str, stats: Stats, where: str) -> Problem | None:
     if stats.fallbacks <= 0:
         return None

@@ -223,6 +223,11 @@ class Translator:
         self.problems: list[Problem] = list(po.problems) if po else []
         self._seen: set = set()
 
+    def where(self, msgid: str, ctx: str | None = None) -> Location | None:
+        """The .po line of a message's translation."""
+        msg = self.po.get(msgid, ctx) if self.po else None
+        return Location(self.po.shown, msg.lineno or 0) if msg is not None else None
+
     def __call__(self, msgid: str, ctx: str | None = None) -> tuple[str, bool]:
         """(text, translated?) - English when there is no usable translation."""
         key = (msgid, ctx)
