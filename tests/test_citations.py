@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from briefing.document import NoteRef, text_of
+from briefing.document import NoteRef
+from briefing.document import text_of as _text_of
 from briefing.inline import Cite, parse
 from briefing.pipeline import compose, load_project
 from briefing.project import Project
@@ -17,6 +18,11 @@ from conftest import FIXTURES, ROOT, need, pandoc_text, run_cli
 from pdfnotes import notes_by_page
 
 ZOTERO = FIXTURES / "zotero-project"
+
+
+def text_of(nodes) -> str:
+    """Visible text, with the no-break spaces of dates and locators as plain spaces."""
+    return _text_of(nodes).replace("\u00a0", " ")
 JOURNAL = "http://zotero.org/users/local/k0nJiE9d/items/VX4Q7J8B"
 
 

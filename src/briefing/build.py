@@ -114,7 +114,10 @@ def run_job(loaded: Loaded, job: Job, options: BuildOptions, warned: set, report
         if options.strict and any(p.severity == "warning" for p in report.problems):
             raise BriefError([p.as_error() for p in problems] or
                              [Problem("warnings are errors with --strict", None)])
-        write_output(composed, loaded, job.fmt, job.target)
+        def recompose(**kw):
+            return compose(loaded, job.brief, job.lang, paper=options.paper, layout=job.layout,
+                           show_untranslated=options.show_untranslated, **kw)
+        write_output(composed, loaded, job.fmt, job.target, recompose=recompose)
         return JobResult(job, "built", problems)
     except BriefError as exc:
         return JobResult(job, "failed", exc.problems)

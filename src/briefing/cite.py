@@ -3,6 +3,11 @@
 The first citation of a source gives the full note; later ones a short form (author,
 short title, locator). Bibliographic data (names, titles) stays as published; the words
 around it ("accessed", "p.") and every date come from the catalog and Babel.
+
+In a right-to-left document each piece of bibliographic data written in a left-to-right
+script (a name, a title, a journal) is one left-to-right unit, so that a title with a
+colon or a leading number keeps its order; the pieces themselves follow in the reading
+order of the document.
 """
 from __future__ import annotations
 
@@ -15,13 +20,12 @@ from .i18n.locale import Lang
 from .i18n.words import LOCATOR_WORDS
 from .load.sources import CslDate, Name, Source
 
-ITALIC_TITLE_TYPES = {"book", "report", "thesis", "dataset", "software", "pamphlet", "map",
-                      "motion_picture", "broadcast", "periodical", "standard", "document", "collection",
-                      "legislation", "bill", "legal_case", "regulation", "treaty", "hearing", "classic"}
 CONTAINER_TYPES = {"article", "article-journal", "article-magazine", "article-newspaper", "webpage",
                    "post", "post-weblog", "chapter", "paper-conference", "entry", "entry-dictionary",
                    "entry-encyclopedia", "review", "review-book", "interview", "speech", "figure",
                    "graphic", "song"}
+NO_PUBLISHER_TYPES = ("article-newspaper", "article-magazine", "webpage", "post-weblog")
+RTL_LETTER = re.compile(r"[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
 
 
 @dataclass
@@ -33,33 +37,56 @@ class NoteMaker:
     seen: set = field(default_factory=set)
 
     # --- pieces -------------------------------------------------------------------------
-    def names(self, names: tuple[Name, ...], inverted: bool = False) -> str:
+    def data(self, node) -> object:
+        """Bibliographic data as one unit: left-to-right inside right-to-left text."""
+        text = _plain(node)
+        if self.lang.rtl and not RTL_LETTER.search(text):
+            return Span((node,), "ltr")
+        return node
+
+    def names(self, names: tuple[Name, ...], inverted: bool = False) -> list:
         if not names:
-            return ""
+            return []
         shown = [n.sort if (inverted and i == 0) else n.display for i, n in enumerate(names[:3])]
         if len(names) > 3:
-            return shown[0] + " " + self.word("et al.")
-        return self.lang.list(shown)
+            return [self.data(Str(shown[0])), Str(" " + self.word("et al."))]
+        return self._list([self.data(Str(s)) for s in shown])
 
-    def date(self, d: CslDate | None) -> str:
+    def _list(self, nodes: list) -> list:
+        """The language's list pattern ('A, B and C') around nodes."""
+        marks = [f"\ue000{i}\ue001" for i in range(len(nodes))]
+        pattern = self.lang.list(marks)
+        out: list = []
+        for piece in re.split(r"(\ue000\d+\ue001)", pattern):
+            m = re.fullmatch(r"\ue000(\d+)\ue001", piece)
+            if m:
+                out.append(nodes[int(m.group(1))])
+            elif piece:
+                out.append(Str(piece))
+        if self.lang.code == "he":  # "ו" before a Latin name is written "ו-"
+            out = [Str(n.text + "-") if isinstance(n, Str) and n.text.endswith("\u05d5") and i + 1 < len(out)
+                   and not RTL_LETTER.search(_plain(out[i + 1])[:1]) else n for i, n in enumerate(out)]
+        return out
+
+    def date(self, d: CslDate | None) -> list:
         if d is None:
-            return self.word("n.d.")
+            return [Str(self.word("n.d."))]
         if d.literal and not d.year:
-            return d.literal
+            return [self.data(Str(d.literal))]
         import datetime as _dt
         if d.day and d.month:
-            return self.lang.date(_dt.date(d.year, d.month, d.day), "long")
+            return [Str(self.lang.date(_dt.date(d.year, d.month, d.day), "long"))]
         if d.month:
-            return self.lang.month_year(d.year, d.month)
-        return str(d.year)
+            return [Str(self.lang.month_year(d.year, d.month))]
+        return [Str(str(d.year))]
 
-    def locator(self, locator: tuple[str, str] | None) -> str:
+    def locator(self, locator: tuple[str, str] | None) -> list:
         if not locator:
-            return ""
+            return []
         term, value = locator
         single, plural = LOCATOR_WORDS[term]
         label = self.word(plural if re.search(r"[–,-]", value) else single)
-        return f"{label} {value}"
+        return [Str(f"{label}\u00a0{value}")]
 
     def title(self, source: Source, short: bool = False) -> list:
         text = source.title
@@ -67,8 +94,8 @@ class NoteMaker:
             text = source.get("title-short") or _short_title(text)
         text = text.replace("'", "\u2019")
         if source.type in CONTAINER_TYPES:
-            return [Str(self.lang.quote(text))]
-        return [Emph((Str(text),))]
+            return [self.data(Str(self.lang.quote(text)))]
+        return [self.data(Emph((Str(text),)))]
 
     def link(self, url: str) -> list:
         node = Link(url, (Str(url),))
@@ -83,63 +110,73 @@ class NoteMaker:
         return self.full(source, locator)
 
     def full(self, source: Source, locator) -> list:
-        parts: list[list] = []
-        who = self.creators(source)
-        if who:
-            parts.append([Str(who)])
-        parts.append(self.title(source))
-        parts.extend(self.container(source))
-        loc = self.locator(locator)
-        if loc:
-            parts.append([Str(loc)])
+        parts = [self.creators(source), self.title(source), *self.container(source), self.locator(locator)]
         if source.url:
             parts.append(self.link(source.url))
-        out = _join(parts, ", ")
-        extra = self._access(source)
-        if extra:
-            out += [Str(" (")] + extra + [Str(")")]
-        return self._end(out)
+        return self._end(_join(parts, ", ") + self._access(source))
 
-    def creators(self, source: Source, inverted: bool = False) -> str:
+    def short(self, source: Source, locator) -> list:
+        authors = source.authors
+        if len(authors) > 3:
+            who = [self.data(Str(authors[0].short)), Str(" " + self.word("et al."))]
+        else:
+            who = self._list([self.data(Str(n.short)) for n in authors])
+        return self._end(_join([who, self.title(source, short=True), self.locator(locator)], ", "))
+
+    def creators(self, source: Source, inverted: bool = False) -> list:
         """Authors, or editors marked 'ed.' when a work has no author."""
         if source.names.get("author"):
             return self.names(source.names["author"], inverted)
         for role in ("editor", "director", "container-author"):
             if source.names.get(role):
-                label = f", {self.word('ed.')}" if role == "editor" else ""
+                label = [Str(f", {self.word('ed.')}")] if role == "editor" else []
                 return self.names(source.names[role], inverted) + label
-        return ""
+        return []
 
     def container(self, source: Source) -> list[list]:
-        """Where a work appeared: journal (vol., no.), book (ed.), publisher, date."""
+        """Where a work appeared: journal (vol., no.), book (ed.), publisher, number, date."""
         parts: list[list] = []
         container = source.get("container-title")
         if source.type == "chapter" and container:
-            piece = [Str(self.word("in") + " "), Emph((Str(container),))]
+            piece = [Str(self.word("in") + " "), self.data(Emph((Str(container),)))]
             editors = source.names.get("editor")
             if editors and source.names.get("author"):
-                piece.append(Str(f", {self.word('ed.')} {self.names(editors)}"))
+                piece += [Str(f", {self.word('ed.')} ")] + self.names(editors)
             parts.append(piece)
         elif container:
-            piece = [Emph((Str(container),))]
+            piece = [self.data(Emph((Str(container),)))]
             if source.type == "article-journal" and source.get("volume"):
                 piece.append(Str(f" {source.get('volume')}"))
                 if source.get("issue"):
-                    piece.append(Str(f", {self.word('no.')} {source.get('issue')}"))
+                    piece.append(Str(f", {self.word('no.')}\u00a0{source.get('issue')}"))
             parts.append(piece)
         publisher = source.get("publisher") or source.get("authority")
-        if publisher and source.type not in ("article-newspaper", "article-magazine", "webpage", "post-weblog"):
-            parts.append([Str(str(publisher))])
+        if publisher and source.type not in NO_PUBLISHER_TYPES:
+            parts.append([self.data(Str(str(publisher)))])
         if source.get("number") and source.type in ("report", "bill"):
-            parts.append([Str(str(source.get("number")))])
-        parts.append([Str(self.date(source.dates.get("issued")))])
+            parts.append([self.data(Str(str(source.get("number"))))])
+        parts.append(self.date(source.dates.get("issued")))
         return parts
 
+    def _access(self, source: Source) -> list:
+        out: list = []
+        accessed = source.dates.get("accessed")
+        if accessed and source.url:
+            out.append([Str(self.word("accessed {date}", date=_plain_nodes(self.date(accessed))))])
+        archived = source.get("archived")
+        if archived:
+            label, _, rest = self.word("archived at {url}", url="\x00").partition("\x00")
+            out.append([Str(label)] + self.link(archived) + ([Str(rest)] if rest else []))
+        return [Str(" (")] + _join(out, "; ") + [Str(")")] if out else []
+
     def _end(self, nodes: list) -> list:
-        """Close a note with the language's full stop, once."""
+        """Close a note with the language's full stop (after an abbreviation's period too)."""
+        nodes = _merge(nodes)
         last = nodes[-1] if nodes else None
-        if not (isinstance(last, Str) and last.text.endswith((".", "\u0589"))):
-            nodes = nodes + [Str(self.lang.full_stop())]
+        stop = self.lang.full_stop()
+        ends_with_link = isinstance(last, (Link, Span)) and self.lang.code == "hy"
+        if not ends_with_link and not (isinstance(last, Str) and last.text.endswith(stop)):
+            nodes = nodes + [Str(stop)]
         return self._commas_inside_quotes(_merge(nodes))
 
     def _commas_inside_quotes(self, nodes: list) -> list:
@@ -147,51 +184,31 @@ class NoteMaker:
         if self.lang.code != "en":
             return nodes
         close = self.lang.quote_marks[1]
-        return [Str(re.sub(f"{close}([,.])", rf"\1{close}", n.text)) if isinstance(n, Str) else n
-                for n in nodes]
-
-    def short(self, source: Source, locator) -> list:
-        parts: list[list] = []
-        who = ", ".join(n.short for n in source.authors[:1])
-        if len(source.authors) > 1:
-            who = self.lang.list([n.short for n in source.authors[:3]]) if len(source.authors) <= 3 else \
-                f"{source.authors[0].short} {self.word('et al.')}"
-        if who:
-            parts.append([Str(who)])
-        parts.append(self.title(source, short=True))
-        loc = self.locator(locator)
-        if loc:
-            parts.append([Str(loc)])
-        return self._end(_join(parts, ", "))
-
-    def _access(self, source: Source) -> list:
-        out: list = []
-        accessed = source.dates.get("accessed")
-        if accessed and source.url:
-            out.append([Str(self.word("accessed {date}", date=self.date(accessed)))])
-        archived = source.get("archived")
-        if archived:
-            label, _, rest = self.word("archived at {url}", url="\x00").partition("\x00")
-            out.append([Str(label)] + self.link(archived) + ([Str(rest)] if rest else []))
-        return _join(out, "; ")
+        return [Str(re.sub(f"{close}([,.])", rf"\1{close}", n.text)) if isinstance(n, Str) else
+                Span(tuple(self._commas_inside_quotes(list(n.children))), n.dir, n.cls) if isinstance(n, Span)
+                else n for n in nodes]
 
     # --- sources list -------------------------------------------------------------------
     def bibliography_entry(self, source: Source) -> list:
-        parts: list[list] = []
-        who = self.creators(source, inverted=True)
-        if who:
-            parts.append([Str(who)])
-        parts.append(self.title(source))
-        parts.extend(self.container(source))
+        parts = [self.creators(source, inverted=True), self.title(source), *self.container(source)]
         if source.get("page") and source.type in ("article-journal", "chapter", "paper-conference"):
             parts.append([Str(str(source.get("page")).replace("-", "\u2013"))])
-        out = _join(parts, ", ")
+        out = _merge(_join(parts, ", "))
         if source.url:
-            out += [Str(". " if not _ends_with_stop(out) else " ")] + self.link(source.url)
-        extra = self._access(source)
-        if extra:
-            out += [Str(" (")] + extra + [Str(")")]
-        return self._end(out)
+            stop = self.lang.full_stop()
+            ends = isinstance(out[-1], Str) and out[-1].text.endswith(stop)
+            out += [Str(" " if ends else stop + " ")] + self.link(source.url)
+        return self._end(out + self._access(source))
+
+
+def _plain(node) -> str:
+    if isinstance(node, Str):
+        return node.text
+    return "".join(_plain(c) for c in getattr(node, "children", ()))
+
+
+def _plain_nodes(nodes: list) -> str:
+    return "".join(_plain(n) for n in nodes)
 
 
 def _merge(nodes: list) -> list:
@@ -202,10 +219,6 @@ def _merge(nodes: list) -> list:
         else:
             out.append(node)
     return out
-
-
-def _ends_with_stop(nodes: list) -> bool:
-    return bool(nodes) and isinstance(nodes[-1], Str) and nodes[-1].text.endswith(".")
 
 
 def sort_key(source: Source) -> str:

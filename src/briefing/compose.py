@@ -29,7 +29,7 @@ LAYOUTS = ("brief", "leave-behind")
 class Composer:
     def __init__(self, brief: Brief, facts: dict, lang: str, sources: SourceSet, tr: Translator, words: Translator,
                  *, config: Config | None = None, show_untranslated: bool = False, paper: str = "a4",
-                 layout: str = "brief"):
+                 layout: str = "brief", facts_after: int = 0):
         self.brief = brief
         self.facts = facts
         self.lang = Lang(lang)
@@ -40,6 +40,7 @@ class Composer:
         self.show_untranslated = show_untranslated
         self.paper = paper
         self.layout = layout
+        self.facts_after = facts_after if layout == "brief" else 0  # 0: after the summary; n: after section n
         self.notes: list[NoteRef] = []
         self.problems: list[Problem] = []
         self.cited: dict[str, object] = {}
@@ -161,12 +162,15 @@ class Composer:
             summary = [self.text(f"leave_behind.points.{i + 1}", t) for i, t in enumerate(b.leave_behind.points)]
         else:
             summary = [self.text(f"summary.{i + 1}", t) for i, t in enumerate(b.summary)]
-        facts = self._facts_box(leave)
+        # composed in reading order, which numbers the notes
+        facts = self._facts_box(leave) if not self.facts_after else []
         lead_quotes, sections = [], []
         if not leave:
             lead_quotes = [self._quote(i) for i, q in enumerate(b.quotes) if not q.section]
             for si, section in enumerate(b.sections):
                 sections.append(self._section(si))
+                if si + 1 == self.facts_after:
+                    facts = self._facts_box(leave)
         recs = [RecommendationOut(self.text(f"recommendations.{r.id or i + 1}.to", r.to),
                                   self.text(f"recommendations.{r.id or i + 1}.ask", r.ask))
                 for i, r in enumerate(b.recommendations)]
@@ -183,6 +187,7 @@ class Composer:
             author=str(b.author) if b.author else (org.name or None), date=b.date,
             date_text=self.lang.date(b.date, "long"), summary=summary, facts=facts,
             lead_quotes=lead_quotes, sections=sections, recommendations=recs, notes=self.notes,
+            facts_after=self.facts_after,
             sources=sources, words=words, quote_marks=self.lang.quote_marks,
             contact={k: v for k, v in org.model_dump().items() if v and k not in ("logo",)},
             fonts={"serif": SERIF[self.lang.code], "sans": SANS[self.lang.code],
@@ -198,13 +203,14 @@ class Composer:
         for name in names:
             fact = self.facts[name]
             value: tuple = (Str(self.fact_value(name)),)
+            as_of = format_as_of(fact.as_of, self.lang)
+            as_of_nodes: tuple | None = (Str(as_of),) if as_of else None
+            note = (self._note([CiteItem(str(fact.source), _locator(fact.locator))]),) if fact.source else None
             if self.lang.rtl:
-                value = bidi.isolate(value)
-            note = None
-            if fact.source:
-                note = (self._note([CiteItem(str(fact.source), _locator(fact.locator))]),)
+                value, note = bidi.isolate(value), bidi.isolate(note) if note else None
+                as_of_nodes = bidi.isolate(as_of_nodes) if as_of_nodes else None
             rows.append(FactRow(name, self.text(f"facts.{name}.label", fact.label), value,
-                                format_as_of(fact.as_of, self.lang), fact.estimate, note))
+                                as_of_nodes, fact.estimate, note))
         return rows
 
     def _section(self, si: int) -> SectionOut:
@@ -230,6 +236,8 @@ class Composer:
         speaker = self.text(f"quotes.{qi + 1}.speaker", q.speaker)
         role = self.text(f"quotes.{qi + 1}.role", q.role) if q.role else None
         note = (self._note([CiteItem(str(q.source), _locator(q.locator))]),)
+        if self.lang.rtl:
+            note = bidi.isolate(note)
         return QuoteOut(text, speaker, role, note)
 
 

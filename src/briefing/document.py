@@ -36,7 +36,7 @@ class FactRow:
     name: str
     label: Inlines
     value: Inlines
-    as_of: str | None
+    as_of: Inlines | None
     estimate: bool
     note: Inlines | None
 
@@ -96,6 +96,7 @@ class Document:
     sources: list[Inlines]
     words: dict[str, str]
     quote_marks: tuple = ("\u201c", "\u201d")
+    facts_after: int = 0           # where the key facts box goes: 0 after the summary, n after section n
     contact: dict = field(default_factory=dict)
     fonts: dict = field(default_factory=dict)
 

@@ -78,13 +78,13 @@ class Composed:
 
 
 def compose(loaded: Loaded, brief_id: str, lang: str, *, paper: str | None = None, layout: str = "brief",
-            show_untranslated: bool = False) -> Composed:
+            show_untranslated: bool = False, facts_after: int = 0) -> Composed:
     lb = loaded.briefs[brief_id]
     tr, words = translators(loaded, brief_id, lang)
     project = loaded.project
     paper = project.paper_for(lang, lb.brief.paper, paper)
     composer = Composer(lb.brief, lb.facts, lang, loaded.sources, tr, words, config=project.config,
-                        show_untranslated=show_untranslated, paper=paper, layout=layout)
+                        show_untranslated=show_untranslated, paper=paper, layout=layout, facts_after=facts_after)
     document = composer.compose()
     problems = list(tr.problems) + list(words.problems)
     return Composed(document, tr.stats, words.stats, problems)
@@ -131,8 +131,12 @@ def fallback_warning(brief_id: str, lang: str, stats: Stats, where: str) -> Prob
 
 
 def write_output(composed: Composed, loaded: Loaded, fmt: str, target: Path, *, template=None,
-                 pdf_options: dict | None = None) -> None:
-    """Render one document to `target` atomically."""
+                 pdf_options: dict | None = None, recompose=None) -> None:
+    """Render one document to `target` atomically.
+
+    `recompose(facts_after=n)` lets the PDF writer try the key facts box after the first
+    section when, after the summary, it would leave most of page one empty.
+    """
     from .render.templates import find_template
     project = loaded.project
     tset = template or find_template(project, loaded.briefs[composed.document.brief_id].brief.template)
@@ -144,10 +148,18 @@ def write_output(composed: Composed, loaded: Loaded, fmt: str, target: Path, *, 
             with atomic_path(target) as tmp:
                 tmp.write_text(result.html, encoding="utf-8")
             return
-        from .render.pdf import write_pdf
+        from .render import pdf
+        shown = tset.shown("brief.html")
+        rendered = pdf.render(result.html, result.base, tset.allowed_roots(project), shown=shown)
+        if recompose and doc.layout == "brief" and doc.facts and doc.sections and \
+                pdf.element_page(rendered, "facts") not in (None, 0) and pdf.first_page_gap(rendered) > 0.2:
+            alt = recompose(facts_after=1).document
+            alt_html = render_html(alt, project, tset)
+            alt_rendered = pdf.render(alt_html.html, alt_html.base, tset.allowed_roots(project), shown=shown)
+            if len(alt_rendered.pages) <= len(rendered.pages):
+                rendered = alt_rendered
         with atomic_path(target) as tmp:
-            write_pdf(result.html, result.base, tset.allowed_roots(project), tmp,
-                      shown=tset.shown("brief.html"), **(pdf_options or {}))
+            pdf.write(rendered, tmp, **(pdf_options or {}))
         return
     if fmt == "docx":
         from .render.docx import DocxWriter

@@ -107,10 +107,13 @@ class Lang:
                                currency_digits=False, decimal_quantization=True)
 
     def date(self, value: dt.date, style: str = "long") -> str:
-        return format_date(value, format=style, locale=self.locale)
+        """A date as the language writes it, never broken across lines (no-break spaces);
+        days are not zero-padded ('5', not '05', which CLDR's Armenian pattern gives)."""
+        pattern = self.locale.date_formats[style].pattern.replace("dd", "d")
+        return format_date(value, format=pattern, locale=self.locale).replace(" ", "\u00a0")
 
     def month_year(self, year: int, month: int) -> str:
-        return format_date(dt.date(year, month, 1), format="LLLL y", locale=self.locale)
+        return format_date(dt.date(year, month, 1), format="LLLL y", locale=self.locale).replace(" ", "\u00a0")
 
     def range(self, start, end) -> str:
         return f"{start}\u2013{end}"

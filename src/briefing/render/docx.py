@@ -218,13 +218,13 @@ class DocxWriter:
             p.paragraph_format.keep_with_next = keep
             ooxml.paragraph_bidi(p._p, self.rtl)
             self.inline(p._p, fact.label)
-            qual = []
+            qual: list = []
             if fact.estimate:
-                qual.append(doc.word("estimate"))
+                qual.append(Str(doc.word("estimate")))
             if fact.as_of:
-                qual.append(doc.word("as of {date}", date=fact.as_of))
+                qual += ([Str(", ")] if qual else []) + list(_fill(doc.word("as of {date}"), "date", fact.as_of))
             if qual:
-                self._text_runs(p._p, " (" + ", ".join(qual) + ")", {"style": "Subtle Emphasis"})
+                self.inline(p._p, (Str(" ("),) + tuple(qual) + (Str(")"),), fmt={"style": "Subtle Emphasis"})
         self.d.add_paragraph(style="Normal")
 
     def _quote(self, q) -> None:

@@ -24,8 +24,20 @@ MAX_OUTPUT_CHARS = 20_000_000
 def inline(nodes, notes: bool = True) -> Markup:
     """Inline nodes -> escaped HTML. Notes become WeasyPrint footnotes (float: footnote)."""
     out: list[str] = []
-    for node in nodes or ():
-        if isinstance(node, Str):
+    nodes = tuple(nodes or ())
+    skip = False
+    for i, node in enumerate(nodes):
+        if skip:
+            skip = False
+            continue
+        nxt = nodes[i + 1] if i + 1 < len(nodes) else None
+        if isinstance(node, Str) and isinstance(nxt, NoteRef) and notes and node.text[-1:].strip():
+            # a footnote mark never starts a line: keep it with the word before it
+            head, _, tail = node.text.rpartition(" ")
+            out.append(f"{escape(head + ' ' if head or node.text.startswith(' ') else '')}"
+                       f'<span class="nobr">{escape(tail)}{inline((nxt,), notes)}</span>')
+            skip = True
+        elif isinstance(node, Str):
             out.append(str(escape(node.text)))
         elif isinstance(node, Emph):
             out.append(f"<em>{inline(node.children, notes)}</em>")

@@ -81,25 +81,52 @@ class _Collector(logging.Handler):
             self.messages.append(msg.splitlines()[0])
 
 
-def write_pdf(html: str, base: Path, roots: list[Path], target: Path, *, shown: str,
-              variant: str | None = None, finisher=None, stylesheets=None) -> None:
-    """Render `html` and write a PDF at `target` (callers make it atomic)."""
+def render(html: str, base: Path, roots: list[Path], *, shown: str, stylesheets=None):
+    """Lay out `html` (a WeasyPrint Document); every resource must load."""
     weasyprint, _ = _weasy()
-    fetcher = make_fetcher(roots)
     collector = _Collector()
     logger = logging.getLogger("weasyprint")
     logger.addHandler(collector)
     try:
         document = weasyprint.HTML(string=html, base_url=base.resolve().as_uri() + "/",
-                                   url_fetcher=fetcher).render(stylesheets=stylesheets)
-        if collector.messages:
-            raise BriefError(f"a resource failed to load: {collector.messages[0]}", Location(shown))
-        options = {"pdf_variant": variant} if variant else {}
-        if variant == "pdf/ua-1":
-            options["pdf_tags"] = True
-        document.write_pdf(str(target), finisher=finisher, **options)
+                                   url_fetcher=make_fetcher(roots)).render(stylesheets=stylesheets)
     except ResourceRefused as exc:
         raise BriefError(f"resource refused ({exc.reason}): {exc.url[:120]}", Location(shown),
                          "keep images, fonts and stylesheets inside the template set or assets/") from None
     finally:
         logger.removeHandler(collector)
+    if collector.messages:
+        raise BriefError(f"a resource failed to load: {collector.messages[0]}", Location(shown))
+    return document
+
+
+def write(document, target: Path, *, variant: str | None = None, finisher=None) -> None:
+    """Write a laid-out document as PDF at `target` (callers make it atomic)."""
+    options = {"pdf_variant": variant} if variant else {}
+    if variant == "pdf/ua-1":
+        options["pdf_tags"] = True
+    document.write_pdf(str(target), finisher=finisher, **options)
+
+
+def first_page_gap(document) -> float:
+    """How much of the first page is left empty above its footnotes (0..1)."""
+    page = document.pages[0]._page_box
+    html = next((c for c in page.children if getattr(c, "element_tag", None) == "html"), None)
+    body = html.children[0] if html is not None and html.children else None
+    if body is None or not body.children:
+        return 0.0
+    last = body.children[-1]
+    bottom = last.position_y + last.margin_height()
+    area = next((c for c in page.children if type(c).__name__ == "FootnoteAreaBox"), None)
+    limit = area.position_y if area is not None and area.children else page.content_box_y() + page.height
+    return max(0.0, (limit - bottom) / page.height)
+
+
+def element_page(document, css_class: str) -> int | None:
+    """Index of the first page that holds an element with this class."""
+    for index, page in enumerate(document.pages):
+        for box in page._page_box.descendants():
+            element = getattr(box, "element", None)
+            if element is not None and css_class in (element.get("class") or "").split():
+                return index
+    return None
