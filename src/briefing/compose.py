@@ -209,8 +209,9 @@ class Composer:
             if self.lang.rtl:
                 value, note = bidi.isolate(value), bidi.isolate(note) if note else None
                 as_of_nodes = bidi.isolate(as_of_nodes) if as_of_nodes else None
+            remark = self.text(f"facts.{name}.note", fact.note) if fact.note else None
             rows.append(FactRow(name, self.text(f"facts.{name}.label", fact.label), value,
-                                as_of_nodes, fact.estimate, note))
+                                as_of_nodes, fact.estimate, note, remark))
         return rows
 
     def _section(self, si: int) -> SectionOut:

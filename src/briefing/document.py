@@ -38,7 +38,8 @@ class FactRow:
     value: Inlines
     as_of: Inlines | None
     estimate: bool
-    note: Inlines | None
+    note: Inlines | None          # the citation of the fact's source
+    remark: Inlines | None = None  # the fact's own note ("SIPRI data, as reported by ...")
 
 
 @dataclass

@@ -75,6 +75,7 @@ class Composed:
     brief_stats: Stats
     words_stats: Stats
     problems: list[Problem]
+    shown: set = field(default_factory=set)   # (msgid, msgctxt) of every brief text the document shows
 
 
 def compose(loaded: Loaded, brief_id: str, lang: str, *, paper: str | None = None, layout: str = "brief",
@@ -87,7 +88,7 @@ def compose(loaded: Loaded, brief_id: str, lang: str, *, paper: str | None = Non
                         show_untranslated=show_untranslated, paper=paper, layout=layout, facts_after=facts_after)
     document = composer.compose()
     problems = list(tr.problems) + list(words.problems)
-    return Composed(document, tr.stats, words.stats, problems)
+    return Composed(document, tr.stats, words.stats, problems, set(tr.seen))
 
 
 def check_languages(loaded: Loaded) -> Report:

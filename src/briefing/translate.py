@@ -1,15 +1,13 @@
 """`briefing translate`: extract, update, status and check the gettext catalogs."""
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 
 from babel.messages.catalog import Catalog
-from babel.messages.pofile import write_po
 
 from .errors import Location, Problem, Report
 from .i18n.catalogs import (TEMPLATE_DOMAIN, Stats, Translator, brief_template, new_translation, read_catalog,
-                            words_template, write_catalog)
+                            serialize, words_template, write_catalog)
 from .i18n.words import WORDS
 from .model import SOURCE_LANGUAGE, SUPPORTED_LANGUAGES
 from .pipeline import Loaded, load_project
@@ -36,9 +34,7 @@ def target_languages(loaded: Loaded, only: list[str] | None = None) -> list[str]
 
 
 def _serialize(cat: Catalog) -> bytes:
-    buf = io.BytesIO()
-    write_po(buf, cat, width=76, include_previous=True, sort_output=False)
-    return buf.getvalue()
+    return serialize(cat)
 
 
 def extract(project: Project) -> tuple[list[str], Report]:
@@ -54,7 +50,7 @@ def extract(project: Project) -> tuple[list[str], Report]:
 
 
 def _serialize_pot(cat: Catalog) -> bytes:
-    return _serialize(cat).replace(b'"Language: \\n"\n', b"")
+    return serialize(cat, template=True)
 
 
 @dataclass
@@ -90,13 +86,17 @@ def update(project: Project, languages: list[str] | None = None) -> tuple[list[U
                 continue
             cat = po.catalog
             before = _serialize(cat)
-            old_keys = {(m.id, m.context) for m in cat if m.id}
+            old_ids = {m.id for m in cat if m.id}
             old_fuzzy = {(m.id, m.context) for m in cat if m.id and m.fuzzy}
             old_obsolete = set(cat.obsolete)
+            _follow_moves(cat, pot)
+            kept = {(m.id, m.context): m.previous_id for m in cat if m.id and m.fuzzy and m.previous_id}
             cat.update(pot, update_creation_date=False)
             for msg in cat:
                 msg.flags.discard("python-format")
-            new = sum(1 for m in cat if m.id and (m.id, m.context) not in old_keys and not m.fuzzy)
+                if msg.fuzzy and not msg.previous_id and (msg.id, msg.context) in kept:
+                    msg.previous_id = kept[(msg.id, msg.context)]  # Babel's update forgets it
+            new = sum(1 for m in cat if m.id and m.id not in old_ids and not m.fuzzy)
             fuzzy = sum(1 for m in cat if m.id and m.fuzzy and (m.id, m.context) not in old_fuzzy)
             obsolete = len(set(cat.obsolete) - old_obsolete)
             changed = _serialize(cat) != before
@@ -104,6 +104,23 @@ def update(project: Project, languages: list[str] | None = None) -> tuple[list[U
                 write_catalog(cat, path)
             results.append(UpdateResult(shown, False, new, fuzzy, obsolete, changed))
     return results, report
+
+
+def _follow_moves(cat: Catalog, pot: Catalog) -> None:
+    """A text whose English is unchanged but whose place moved (a section or recommendation
+    inserted above it) keeps its translation under the new context instead of turning fuzzy."""
+    wanted = {(m.id, m.context) for m in pot if m.id}
+    movable: dict[str, list] = {}
+    for msg in cat:
+        if msg.id and (msg.id, msg.context) not in wanted:
+            movable.setdefault(msg.id, []).append(msg)
+    for msg in pot:
+        if not msg.id or cat.get(msg.id, context=msg.context) is not None or not movable.get(msg.id):
+            continue
+        old = movable[msg.id].pop(0)
+        cat.delete(old.id, context=old.context)
+        cat.add(old.id, old.string, locations=old.locations, flags=old.flags, auto_comments=old.auto_comments,
+                user_comments=old.user_comments, previous_id=old.previous_id, context=msg.context)
 
 
 @dataclass
@@ -151,7 +168,9 @@ def status(project: Project, languages: list[str] | None = None) -> StatusReport
 def check(project: Project, languages: list[str] | None = None) -> list[Problem]:
     """Every problem a translator must fix: syntax, broken placeholders, numbers, links, markup."""
     report = status(project, languages)
-    problems = [p for p in report.problems if p.location and p.location.path.startswith("locales")]
+    problems = [p.as_error() for p in report.problems
+                if p.location and p.location.path.startswith("locales") and "translation of" in p.message
+                or p.severity == "error" and p.location and p.location.path.endswith(".po")]
     loaded = load_project(project)
     for lang in target_languages(loaded, languages):
         for domain in list(loaded.briefs) + [TEMPLATE_DOMAIN]:

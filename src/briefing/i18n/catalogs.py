@@ -14,14 +14,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from babel.messages.catalog import Catalog, Message
-from babel.messages.pofile import read_po, write_po
+from babel.messages.pofile import normalize, read_po, unescape, write_po
 
 from .. import __version__
 from ..errors import Location, Problem
 from ..inline import Emph, Link, Strong, parse, walk
 from ..model import Brief, iter_texts
 from .locale import PLURAL_FORMS, Lang
-from .pocheck import check_po
+from .pocheck import check_po, previous_ids
 from .words import WORDS
 
 TEMPLATE_DOMAIN = "template"
@@ -103,8 +103,11 @@ def read_catalog(path: Path, shown: str, lang: str) -> PoFile:
     except Exception as exc:  # Babel's PoFileError and friends: report, never trace
         line = getattr(exc, "lineno", 0)
         return PoFile(path, shown, None, [Problem(f"cannot read catalog: {exc}", Location(shown, line))])
+    previous = previous_ids(text)
     for msg in cat:
         msg.flags.discard("python-format")
+        if (msg.context, msg.id) in previous and msg.fuzzy:
+            msg.previous_id = [previous[(msg.context, msg.id)]]
     for msg in cat.obsolete.values():
         msg.flags.discard("python-format")
     _set_plural_forms(cat, lang)
@@ -119,14 +122,57 @@ def _set_plural_forms(cat: Catalog, lang: str) -> None:
         cat._plural_expr = expr
 
 
-def write_catalog(cat: Catalog, path: Path, *, template: bool = False) -> None:
-    from ..atomic import atomic_write_bytes
+def serialize(cat: Catalog, *, template: bool = False) -> bytes:
+    """The .po text of a catalog, with previous msgids written as valid '#|' comments.
+
+    (Babel's own `include_previous` wraps the quoted previous msgid like prose, which
+    breaks the PO grammar; so it is written here instead.)
+    """
     buf = io.BytesIO()
-    write_po(buf, cat, width=76, include_previous=True, sort_output=False, omit_header=False)
-    data = buf.getvalue()
+    write_po(buf, cat, width=76, include_previous=False, sort_output=False, omit_header=False)
+    text = buf.getvalue().decode("utf-8")
+    previous = {(m.context, m.id): m.previous_id[0] for m in cat if m.id and m.fuzzy and m.previous_id}
+    if previous:
+        entries = text.split("\n\n")
+        for i, entry in enumerate(entries):
+            key = _entry_key(entry)
+            if key in previous:
+                lines = entry.split("\n")
+                at = next(n for n, line in enumerate(lines) if line.startswith(("msgctxt ", "msgid ")))
+                old = normalize(previous[key], width=76).split("\n")
+                prev = [f"#| msgid {old[0]}"] + [f"#| {line}" for line in old[1:]]
+                entries[i] = "\n".join(lines[:at] + prev + lines[at:])
+        text = "\n\n".join(entries)
+    data = text.encode("utf-8")
     if template:
         data = data.replace(b'"Language: \\n"\n', b"")
-    atomic_write_bytes(path, data)
+    return data
+
+
+def _entry_key(entry: str) -> tuple:
+    ctx = msgid = None
+    current = None
+    for line in entry.split("\n"):
+        if line.startswith("msgctxt "):
+            ctx, current = _unquote(line[8:]), "ctx"
+        elif line.startswith("msgid "):
+            msgid, current = _unquote(line[6:]), "id"
+        elif line.startswith('"') and current == "ctx":
+            ctx += _unquote(line)
+        elif line.startswith('"') and current == "id":
+            msgid += _unquote(line)
+        else:
+            current = None
+    return ctx, msgid
+
+
+def _unquote(text: str) -> str:
+    return unescape(text.strip())
+
+
+def write_catalog(cat: Catalog, path: Path, *, template: bool = False) -> None:
+    from ..atomic import atomic_write_bytes
+    atomic_write_bytes(path, serialize(cat, template=template))
 
 
 def new_translation(template: Catalog, lang: str, team: str) -> Catalog:
@@ -223,6 +269,11 @@ class Translator:
         self.problems: list[Problem] = list(po.problems) if po else []
         self._seen: set = set()
 
+    @property
+    def seen(self) -> set:
+        """(msgid, msgctxt) of every text looked up so far."""
+        return self._seen
+
     def where(self, msgid: str, ctx: str | None = None) -> Location | None:
         """The .po line of a message's translation."""
         msg = self.po.get(msgid, ctx) if self.po else None
@@ -256,9 +307,10 @@ class Translator:
                 self.stats.invalid += 1
                 where = Location(self.po.shown, msg.lineno or 0)
                 for issue in issues:
+                    # a warning for the build (it falls back to English); `translate check` makes it an error
                     self.problems.append(Problem(
                         f"translation of \"{_short(msgid)}\" {issue}", where,
-                        "fix the translation; until then the English text is used"))
+                        "fix the translation; until then the English text is used", "warning"))
             return msgid, False
         if count:
             self.stats.translated += 1

@@ -137,3 +137,39 @@ def _unescape(value: str) -> str:
 
 def _short(text: str, n: int = 50) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def previous_ids(text: str) -> dict[tuple, str]:
+    """(msgctxt, msgid) -> the previous msgid kept in '#| msgid' comments (Babel's reader
+    drops them, and a translator needs them to see what changed in a fuzzy entry)."""
+    found: dict[tuple, str] = {}
+    prev: list[str] = []
+    collecting = False
+    key_ctx = key_id = None
+    state = None
+    for raw in text.split("\n"):
+        line = raw.strip()
+        if line.startswith("#|"):
+            body = line[2:].strip()
+            if body.startswith("msgid "):
+                prev, collecting = [_unescape(body[6:].strip())], True
+            elif body.startswith('"') and collecting:
+                prev.append(_unescape(body))
+            else:
+                collecting = False
+            continue
+        collecting = False
+        if line.startswith("msgctxt "):
+            key_ctx, state = _unescape(line[8:].strip()), "ctx"
+        elif line.startswith("msgid "):
+            key_id, state = _unescape(line[6:].strip()), "id"
+        elif line.startswith('"') and state in ("ctx", "id"):
+            if state == "ctx":
+                key_ctx += _unescape(line)
+            else:
+                key_id += _unescape(line)
+        elif line.startswith("msgstr"):
+            if prev:
+                found[(key_ctx, key_id)] = "".join(prev)
+            prev, key_ctx, key_id, state = [], None, None, None
+    return found

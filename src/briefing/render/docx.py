@@ -225,6 +225,8 @@ class DocxWriter:
                 qual += ([Str(", ")] if qual else []) + list(_fill(doc.word("as of {date}"), "date", fact.as_of))
             if qual:
                 self.inline(p._p, (Str(" ("),) + tuple(qual) + (Str(")"),), fmt={"style": "Subtle Emphasis"})
+            if fact.remark:
+                self.inline(p._p, (Str(" "),) + tuple(fact.remark), fmt={"style": "Subtle Emphasis"})
         self.d.add_paragraph(style="Normal")
 
     def _quote(self, q) -> None:
