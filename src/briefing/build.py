@@ -1,13 +1,30 @@
-"""The build: briefs x languages x formats x layouts, each output written atomically."""
+"""The build: briefs x languages x formats x layouts, in parallel, incremental and atomic.
+
+Reads like a script:
+
+1. sweep temp files a killed build left behind;
+2. load and check the whole project once (all problems at once);
+3. plan the jobs and hash every input of each output;
+4. skip outputs whose inputs did not change (the cache is disposable);
+5. render the rest in worker processes (each imports WeasyPrint and loads fonts once,
+   and runs under a time and memory limit), writing each file atomically;
+6. record the cache and manifest.json.
+"""
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import BriefError, Problem, Report
+from . import __version__
+from .atomic import sweep_temp_files
+from .cache import Cache, input_digest, project_digest
+from .errors import BriefError, Problem
+from .manifest import write_manifest
 from .model import SUPPORTED_LANGUAGES
-from .pipeline import Loaded, compose, fallback_warning, load_project, missing_catalog_problems, write_output
+from .pipeline import Loaded, load_project
 from .project import Project
+from .workers import JobSpec, run_jobs
 
 FORMATS = ("pdf", "docx", "html")
 DEFAULT_FORMATS = ("pdf", "docx")
@@ -25,6 +42,19 @@ class BuildOptions:
     show_untranslated: bool = False
     paper: str | None = None
     template: str | None = None
+    jobs: int | None = None          # None: one worker per core; 0: in this process
+    force: bool = False
+    timeout: float = 120.0           # seconds per document
+    memory_mb: int = 2048            # per worker process
+    print_profile: bool = False      # bleed and crop marks
+    booklet: bool = False
+    pdf_standard: str | None = None  # "ua" or "a"
+
+    def key(self) -> dict:
+        """The options that change an output's bytes."""
+        return {"paper": self.paper, "template": self.template, "show_untranslated": self.show_untranslated,
+                "print": self.print_profile, "booklet": self.booklet, "pdf_standard": self.pdf_standard,
+                "source_date_epoch": os.environ.get("SOURCE_DATE_EPOCH")}
 
 
 @dataclass(frozen=True)
@@ -39,22 +69,28 @@ class Job:
 @dataclass
 class JobResult:
     job: Job
-    status: str                      # built | failed
+    status: str                      # built | up to date | failed
     problems: list[Problem] = field(default_factory=list)
+    stats: dict = field(default_factory=dict)
+    seconds: float = 0.0
 
 
 @dataclass
 class BuildResult:
     results: list[JobResult]
-    report: Report
+    problems: list[Problem]
+    out_dir: Path
 
     @property
     def failed(self) -> list[JobResult]:
         return [r for r in self.results if r.status == "failed"]
 
+    def count(self, status: str) -> int:
+        return sum(r.status == status for r in self.results)
+
     @property
     def ok(self) -> bool:
-        return not self.failed and not self.report.errors
+        return not self.failed and not any(p.severity == "error" for p in self.problems)
 
 
 def output_name(brief: str, layout: str, fmt: str) -> str:
@@ -75,49 +111,68 @@ def plan(loaded: Loaded, options: BuildOptions, out_dir: Path) -> list[Job]:
     return jobs
 
 
-def build(project: Project, options: BuildOptions, on_result=None) -> BuildResult:
-    """Build every job; one failing document does not stop the others."""
+class Reporter:
+    """What a build tells its user; the CLI gives a terminal or a log version."""
+
+    def start(self, total: int) -> None: ...
+
+    def done(self, result: JobResult) -> None: ...
+
+
+def build(project: Project, options: BuildOptions, reporter: Reporter | None = None) -> BuildResult:
+    reporter = reporter or Reporter()
     for lang in options.languages or []:
         if lang not in SUPPORTED_LANGUAGES:
-            raise BriefError(f"unsupported language '{lang}'", None,
-                             f"supported: {', '.join(SUPPORTED_LANGUAGES)}")
-    loaded = load_project(project, options.briefs)
-    report = loaded.report
+            raise BriefError(f"unsupported language '{lang}'", None, f"supported: {', '.join(SUPPORTED_LANGUAGES)}")
     out_dir = project.output_dir(options.out)
+    sweep_temp_files(out_dir)
+    loaded = load_project(project, options.briefs)
+    problems = list(loaded.report.problems)
+    blocked = _blocked_briefs(loaded, options)
     jobs = plan(loaded, options, out_dir)
+    cache = Cache.load(out_dir)
+    digest = project_digest(project)
     results: list[JobResult] = []
-    warned: set = set()
+    todo: list[tuple[Job, JobSpec]] = []
     for job in jobs:
-        result = run_job(loaded, job, options, warned, report)
+        if job.brief in blocked:
+            results.append(JobResult(job, "failed", blocked[job.brief]))
+            continue
+        inputs = input_digest(loaded, job, options, __version__)
+        if not options.force and cache.fresh(job.target, inputs):
+            results.append(JobResult(job, "up to date", cache.problems(job.target), cache.stats(job.target)))
+            continue
+        todo.append((job, JobSpec(str(project.root), digest, job.brief, job.lang, job.fmt, job.layout,
+                                  str(job.target), options.key(), options.strict, options.timeout, inputs)))
+    reporter.start(len(jobs))
+    for result in results:
+        reporter.done(result)
+    by_target = {str(job.target): job for job, _ in todo}
+    for outcome in run_jobs([spec for _, spec in todo], options.jobs, options.memory_mb):
+        job = by_target[outcome.target]
+        result = JobResult(job, outcome.status, outcome.problems, outcome.stats, outcome.seconds)
         results.append(result)
-        if on_result:
-            on_result(result)
-    return BuildResult(results, report)
+        if result.status == "built":
+            cache.record(job.target, outcome.inputs, result.problems, result.stats)
+        else:
+            cache.forget(job.target)
+        reporter.done(result)
+    cache.save()
+    order = {job: i for i, job in enumerate(jobs)}
+    results.sort(key=lambda r: order[r.job])
+    write_manifest(out_dir, results, cache, options, __version__)
+    return BuildResult(results, problems, out_dir)
 
 
-def run_job(loaded: Loaded, job: Job, options: BuildOptions, warned: set, report: Report) -> JobResult:
-    try:
-        composed = compose(loaded, job.brief, job.lang, paper=options.paper, layout=job.layout,
-                           show_untranslated=options.show_untranslated)
-        problems: list[Problem] = []
-        key = (job.brief, job.lang)
-        if key not in warned:
-            warned.add(key)
-            problems += missing_catalog_problems(loaded, job.brief, job.lang) if job.lang != "en" else []
-            problems += composed.problems
-            for stats, domain in ((composed.brief_stats, job.brief), (composed.words_stats, "template")):
-                w = fallback_warning(job.brief if domain != "template" else "template words", job.lang, stats,
-                                     loaded.project.rel(loaded.project.catalog_path(job.lang, domain)))
-                if w:
-                    problems.append(w)
-            report.extend(problems)
-        if options.strict and any(p.severity == "warning" for p in report.problems):
-            raise BriefError([p.as_error() for p in problems] or
-                             [Problem("warnings are errors with --strict", None)])
-        def recompose(**kw):
-            return compose(loaded, job.brief, job.lang, paper=options.paper, layout=job.layout,
-                           show_untranslated=options.show_untranslated, **kw)
-        write_output(composed, loaded, job.fmt, job.target, recompose=recompose)
-        return JobResult(job, "built", problems)
-    except BriefError as exc:
-        return JobResult(job, "failed", exc.problems)
+def _blocked_briefs(loaded: Loaded, options: BuildOptions) -> dict[str, list[Problem]]:
+    """With --strict, a brief whose checks gave warnings is not built."""
+    if not options.strict:
+        return {}
+    blocked: dict[str, list[Problem]] = {}
+    warnings = [p for p in loaded.report.problems if p.severity == "warning"]
+    for brief_id, lb in loaded.briefs.items():
+        mine = [p.as_error() for p in warnings if p.location is None or p.location.path in (
+            lb.shown, "briefs/_shared.yaml") or p.location.path.startswith("sources/")]
+        if mine:
+            blocked[brief_id] = mine
+    return blocked

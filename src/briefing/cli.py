@@ -41,6 +41,16 @@ def _csv(kind: str, choices: tuple[str, ...] | None = None):
     return parse
 
 
+def _count(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{value}' is not a number") from None
+    if n < 0:
+        raise argparse.ArgumentTypeError("must be 0 or more")
+    return n
+
+
 def parser() -> argparse.ArgumentParser:
     from .build import FORMATS, LAYOUTS
     from .model import SUPPORTED_LANGUAGES
@@ -70,6 +80,17 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--strict", action="store_true", help="treat warnings as errors")
     b.add_argument("--show-untranslated", action="store_true",
                    help="highlight text shown in English because its translation is missing")
+    b.add_argument("--jobs", "-j", type=_count, metavar="N",
+                   help="worker processes (default: one per core; 0 renders in this process)")
+    b.add_argument("--force", action="store_true", help="rebuild everything, even outputs that are up to date")
+
+    wt = sub.add_parser("watch", parents=[common], help="rebuild what changed whenever a file changes",
+                        description="Watch briefs/, sources/, locales/ and templates/; rebuild what changed. "
+                                    "Ctrl-C stops.")
+    wt.add_argument("--lang", type=_csv("language", SUPPORTED_LANGUAGES), metavar="LANGS")
+    wt.add_argument("--format", type=_csv("format", FORMATS), metavar="FORMATS", default=["pdf", "docx"])
+    wt.add_argument("--out", metavar="DIR")
+    wt.add_argument("--jobs", "-j", type=_count, metavar="N")
 
     c = sub.add_parser("check", parents=[common], help="validate briefs, sources and catalogs without rendering",
                        description="Validate everything without rendering: fast, for editors and CI.")
@@ -119,22 +140,21 @@ def _project(args):
 
 def cmd_build(args, out: Out) -> int:
     from .build import BuildOptions, build
+    from .progress import reporter_for, summary
     project = _project(args)
     options = BuildOptions(briefs=args.brief, languages=args.lang, formats=args.format, layouts=args.layout,
                            out=args.out, strict=args.strict, show_untranslated=args.show_untranslated,
-                           paper=args.paper, template=args.template)
-
-    def on_result(r):
-        rel = project.rel(r.job.target)
-        out.print(f"{r.status:7} {rel}")
-        if r.status == "failed":
-            out.problems([p for p in r.problems if p.severity == "error"])
-
-    result = build(project, options, on_result)
-    out.problems(result.report.problems)
-    built = sum(r.status == "built" for r in result.results)
-    out.print(f"{built} built, {len(result.failed)} failed")
+                           paper=args.paper, template=args.template, jobs=args.jobs, force=args.force)
+    reporter = reporter_for(out, project)
+    with reporter:
+        result = build(project, options, reporter)
+    summary(out, project, result)
     return EXIT_OK if result.ok else EXIT_INPUT
+
+
+def cmd_watch(args, out: Out) -> int:
+    from .watch import watch
+    return watch(_project(args), args, out)
 
 
 def cmd_check(args, out: Out) -> int:
@@ -219,4 +239,4 @@ def _status(project, args, out: Out) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"build": cmd_build, "check": cmd_check, "new": cmd_new, "translate": cmd_translate}
+COMMANDS = {"build": cmd_build, "check": cmd_check, "new": cmd_new, "translate": cmd_translate, "watch": cmd_watch}

@@ -14,6 +14,9 @@ from .load.sources import SourceSet, load_sources
 from .project import Project
 
 
+PDF_VARIANTS = {"ua": "pdf/ua-1", "a": "pdf/a-3b", None: None}
+
+
 @dataclass
 class Loaded:
     """Everything a build reads, checked once."""
@@ -102,12 +105,17 @@ def check_languages(loaded: Loaded) -> Report:
 
 
 def language_problems(loaded: Loaded, brief_id: str, lang: str, layout: str = "brief") -> list[Problem]:
-    """Problems of one brief in one language, or raise BriefError when it cannot be made."""
-    problems = missing_catalog_problems(loaded, brief_id, lang) if lang != "en" else []
+    """Problems of one brief in one language, including those that stop it being made."""
     try:
         composed = compose(loaded, brief_id, lang, layout=layout)
     except BriefError as exc:
-        return problems + exc.problems
+        return (missing_catalog_problems(loaded, brief_id, lang) if lang != "en" else []) + exc.problems
+    return composition_problems(loaded, brief_id, lang, composed)
+
+
+def composition_problems(loaded: Loaded, brief_id: str, lang: str, composed: "Composed") -> list[Problem]:
+    """Warnings about one composed document: missing catalogs, broken translations, fallbacks."""
+    problems = missing_catalog_problems(loaded, brief_id, lang) if lang != "en" else []
     problems += composed.problems
     project = loaded.project
     for stats, domain in ((composed.brief_stats, brief_id), (composed.words_stats, "template")):
@@ -131,16 +139,17 @@ def fallback_warning(brief_id: str, lang: str, stats: Stats, where: str) -> Prob
                    "translate them in the .po file (Poedit), or see 'briefing translate status'", "warning")
 
 
-def write_output(composed: Composed, loaded: Loaded, fmt: str, target: Path, *, template=None,
-                 pdf_options: dict | None = None, recompose=None) -> None:
+def write_output(composed: Composed, loaded: Loaded, fmt: str, target: Path, *, options: dict | None = None,
+                 recompose=None) -> None:
     """Render one document to `target` atomically.
 
     `recompose(facts_after=n)` lets the PDF writer try the key facts box after the first
     section when, after the summary, it would leave most of page one empty.
     """
     from .render.templates import find_template
+    options = options or {}
     project = loaded.project
-    tset = template or find_template(project, loaded.briefs[composed.document.brief_id].brief.template)
+    tset = find_template(project, options.get("template") or loaded.briefs[composed.document.brief_id].brief.template)
     doc = composed.document
     if fmt in ("pdf", "html"):
         from .render.html import render_html
@@ -160,7 +169,7 @@ def write_output(composed: Composed, loaded: Loaded, fmt: str, target: Path, *, 
             if len(alt_rendered.pages) <= len(rendered.pages):
                 rendered = alt_rendered
         with atomic_path(target) as tmp:
-            pdf.write(rendered, tmp, **(pdf_options or {}))
+            pdf.write(rendered, tmp, variant=PDF_VARIANTS.get(options.get("pdf_standard")))
         return
     if fmt == "docx":
         from .render.docx import DocxWriter

@@ -1,0 +1,33 @@
+"""`briefing watch`: rebuild what changed whenever a file changes; errors do not stop it."""
+from __future__ import annotations
+
+from .build import BuildOptions, build
+from .cache import WATCHED
+from .errors import BriefError
+from .progress import LineReporter, summary
+
+
+def watch(project, args, out) -> int:
+    from watchfiles import watch as changes
+    options = BuildOptions(languages=args.lang, formats=args.format, out=args.out, jobs=args.jobs)
+    out_dir = project.output_dir(args.out)
+    folders = [str(project.root / name) for name in WATCHED if (project.root / name).is_dir()]
+
+    def once() -> None:
+        try:
+            result = build(project, options, LineReporter(out, project))
+            summary(out, project, result)
+        except BriefError as exc:
+            out.problems(exc.problems)
+
+    once()
+    out.print(f"watching {', '.join(project.rel(__import__('pathlib').Path(f)) for f in folders)} (Ctrl-C stops)")
+    try:
+        for batch in changes(*folders, watch_filter=lambda change, path: not path.startswith(str(out_dir))
+                             and ".briefing-tmp-" not in path, debounce=400):
+            names = sorted({project.rel(__import__("pathlib").Path(p)) for _, p in batch})
+            out.print(f"changed: {', '.join(names)}")
+            once()
+    except KeyboardInterrupt:
+        out.print("stopped watching")
+    return 0

@@ -1,0 +1,181 @@
+"""Render jobs in worker processes, each under a time and memory limit.
+
+A worker imports WeasyPrint and loads the fonts once, when it starts, then renders many
+documents; it keeps the loaded project while the project's files do not change. A
+document that takes too long, exhausts memory or crashes its worker fails alone; the
+others go on.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import time
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import BriefError, Location, Problem
+
+MB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    """Everything a worker needs for one output; plain data, so it crosses processes."""
+
+    root: str
+    digest: str
+    brief: str
+    lang: str
+    fmt: str
+    layout: str
+    target: str
+    options: dict
+    strict: bool
+    timeout: float
+    inputs: tuple
+
+
+@dataclass
+class Outcome:
+    target: str
+    status: str
+    problems: list[Problem] = field(default_factory=list)
+    stats: dict = field(default_factory=dict)
+    seconds: float = 0.0
+    inputs: tuple = ()
+
+
+# --- in the worker ----------------------------------------------------------------------
+
+_loaded: dict = {}
+
+
+def init_worker(memory_mb: int | None) -> None:
+    """Limit memory, then import the renderers and load the fonts once for this process."""
+    if memory_mb:
+        import resource
+        limit = memory_mb * MB
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard == resource.RLIM_INFINITY or hard > limit:
+            resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+    warm_up()
+
+
+def warm_up() -> None:
+    import docx  # noqa: F401
+    import weasyprint
+    weasyprint.HTML(string='<p style="font-family: \'Noto Serif\', \'Noto Serif Hebrew\', '
+                           '\'Noto Serif Armenian\'">Aa 1 א Ա</p>').render()
+
+
+@contextmanager
+def time_limit(seconds: float):
+    """Raise TimeoutError after `seconds` (main thread of a process only)."""
+    if not seconds or not hasattr(signal, "SIGALRM"):
+        yield
+        return
+
+    def expired(signum, frame):
+        raise TimeoutError
+
+    old = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
+def _project(spec: JobSpec):
+    from .pipeline import load_project
+    from .project import Project
+    key = (spec.root, spec.digest)
+    if key not in _loaded:
+        _loaded.clear()
+        _loaded[key] = load_project(Project.open(spec.root))
+    return _loaded[key]
+
+
+def render_job(spec: JobSpec) -> Outcome:
+    """Compose and write one output; every problem comes back as data."""
+    from .pipeline import composition_problems, compose, write_output
+    start = time.perf_counter()
+    where = Location(f"briefs/{spec.brief}.yaml")
+    try:
+        with time_limit(spec.timeout):
+            loaded = _project(spec)
+            opts = spec.options
+
+            def make(**extra):
+                return compose(loaded, spec.brief, spec.lang, paper=opts.get("paper"), layout=spec.layout,
+                               show_untranslated=opts.get("show_untranslated", False), **extra)
+            composed = make()
+            problems = composition_problems(loaded, spec.brief, spec.lang, composed)
+            if any(p.severity == "error" for p in problems) or (spec.strict and problems):
+                raise BriefError([p.as_error() for p in problems])
+            write_output(composed, loaded, spec.fmt, Path(spec.target), options=opts, recompose=make)
+        stats = {"brief": composed.brief_stats.as_dict(), "template": composed.words_stats.as_dict()}
+        return Outcome(spec.target, "built", problems, stats, time.perf_counter() - start, spec.inputs)
+    except BriefError as exc:
+        return Outcome(spec.target, "failed", exc.problems, seconds=time.perf_counter() - start)
+    except TimeoutError:
+        return Outcome(spec.target, "failed", [Problem(
+            f"rendering took longer than {spec.timeout:g} seconds and was stopped", where,
+            "look for an enormous list, table or font size in the brief")], seconds=time.perf_counter() - start)
+    except MemoryError:
+        return Outcome(spec.target, "failed", [Problem(
+            "rendering ran out of memory and was stopped", where,
+            "look for an enormous list, table or font size in the brief")], seconds=time.perf_counter() - start)
+    except RecursionError:
+        return Outcome(spec.target, "failed", [Problem("the brief is nested too deeply to render", where)],
+                       seconds=time.perf_counter() - start)
+    except Exception as exc:  # a bug in this tool: report it, keep building the others
+        return Outcome(spec.target, "failed", [Problem(
+            f"internal error while rendering: {type(exc).__name__}: {exc}", where,
+            "this is a bug in briefing; please report it with the brief that triggers it")],
+            seconds=time.perf_counter() - start)
+
+
+# --- in the parent ----------------------------------------------------------------------
+
+def run_jobs(specs: list[JobSpec], jobs: int | None, memory_mb: int | None):
+    """Yield an Outcome per spec, as they finish. jobs=0 renders in this process."""
+    if not specs:
+        return
+    if jobs == 0:
+        for spec in specs:
+            yield render_job(spec)
+        return
+    workers = max(1, min(jobs or os.cpu_count() or 1, len(specs)))
+    suspects: list[JobSpec] = []
+    yield from _pool(specs, workers, memory_mb, suspects)
+    for spec in suspects:  # a worker died: try its documents one by one, each in a fresh worker
+        retry: list[JobSpec] = []
+        outcomes = list(_pool([spec], 1, memory_mb, retry))
+        if retry:
+            yield Outcome(spec.target, "failed", [Problem(
+                "the renderer process died while making this document (out of memory?)",
+                Location(f"briefs/{spec.brief}.yaml"), "look for an enormous list, table or font size")])
+        else:
+            yield from outcomes
+
+
+def _pool(specs: list[JobSpec], workers: int, memory_mb: int | None, suspects: list[JobSpec]):
+    context = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=init_worker,
+                             initargs=(memory_mb,)) as pool:
+        pending = {pool.submit(render_job, spec): spec for spec in specs}
+        while pending:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                spec = pending.pop(future)
+                try:
+                    yield future.result()
+                except BrokenProcessPool:
+                    suspects.append(spec)
