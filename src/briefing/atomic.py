@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -22,6 +23,8 @@ def atomic_path(target: Path):
     os.close(fd)
     try:
         yield Path(tmp)
+        if os.environ.get("BRIEFING_TEST_WRITE_DELAY"):  # lets tests kill a build mid-write
+            time.sleep(float(os.environ["BRIEFING_TEST_WRITE_DELAY"]))
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
         os.chmod(tmp, 0o644)

@@ -83,6 +83,8 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--jobs", "-j", type=_count, metavar="N",
                    help="worker processes (default: one per core; 0 renders in this process)")
     b.add_argument("--force", action="store_true", help="rebuild everything, even outputs that are up to date")
+    b.add_argument("--timeout", type=float, default=120.0, metavar="SECONDS",
+                   help="stop a document that takes longer than this to render (default: 120)")
 
     wt = sub.add_parser("watch", parents=[common], help="rebuild what changed whenever a file changes",
                         description="Watch briefs/, sources/, locales/ and templates/; rebuild what changed. "
@@ -144,7 +146,8 @@ def cmd_build(args, out: Out) -> int:
     project = _project(args)
     options = BuildOptions(briefs=args.brief, languages=args.lang, formats=args.format, layouts=args.layout,
                            out=args.out, strict=args.strict, show_untranslated=args.show_untranslated,
-                           paper=args.paper, template=args.template, jobs=args.jobs, force=args.force)
+                           paper=args.paper, template=args.template, jobs=args.jobs, force=args.force,
+                           timeout=args.timeout)
     reporter = reporter_for(out, project)
     with reporter:
         result = build(project, options, reporter)

@@ -187,7 +187,7 @@ class Composer:
             author=str(b.author) if b.author else (org.name or None), date=b.date,
             date_text=self.lang.date(b.date, "long"), summary=summary, facts=facts,
             lead_quotes=lead_quotes, sections=sections, recommendations=recs, notes=self.notes,
-            facts_after=self.facts_after,
+            facts_after=self.facts_after, timestamp=_timestamp(b.date),
             sources=sources, words=words, quote_marks=self.lang.quote_marks,
             contact={k: v for k, v in org.model_dump().items() if v and k not in ("logo",)},
             fonts={"serif": SERIF[self.lang.code], "sans": SANS[self.lang.code],
@@ -240,6 +240,16 @@ class Composer:
         if self.lang.rtl:
             note = bidi.isolate(note)
         return QuoteOut(text, speaker, role, note)
+
+
+def _timestamp(date) -> "dt.datetime":
+    """Outputs carry one time: SOURCE_DATE_EPOCH when set (reproducible builds), else the brief's date."""
+    import datetime as dt
+    from .cache import environment_epoch
+    epoch = environment_epoch()
+    if epoch is not None:
+        return dt.datetime.fromtimestamp(epoch, dt.timezone.utc)
+    return dt.datetime.combine(date, dt.time(0, 0), dt.timezone.utc)
 
 
 def _locator(text):

@@ -97,6 +97,7 @@ class Document:
     sources: list[Inlines]
     words: dict[str, str]
     quote_marks: tuple = ("\u201c", "\u201d")
+    timestamp: dt.datetime | None = None  # SOURCE_DATE_EPOCH, else the brief's date: the only time in outputs
     facts_after: int = 0           # where the key facts box goes: 0 after the summary, n after section n
     contact: dict = field(default_factory=dict)
     fonts: dict = field(default_factory=dict)

@@ -75,7 +75,7 @@ def summary(out, project, result: BuildResult) -> None:
     seen: set = set()
     problems = list(result.problems)
     for r in result.results:
-        problems += [p for p in r.problems if r.status != "failed" or p.severity != "error"]
-    out.problems([p for p in problems if not (p in seen or seen.add(p))])
+        problems += r.problems
+    out.problems([p for p in problems if not (p in seen or seen.add(p))])  # plain lines, greppable in logs
     out.print(f"{result.count('built')} built, {result.count('up to date')} up to date, "
               f"{len(result.failed)} failed -> {project.rel(result.out_dir)}/")

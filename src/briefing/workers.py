@@ -54,8 +54,17 @@ class Outcome:
 _loaded: dict = {}
 
 
+def _trace(event: str) -> None:
+    """BRIEFING_TRACE_WORKERS=FILE records worker starts and jobs (for tests of the engine)."""
+    path = os.environ.get("BRIEFING_TRACE_WORKERS")
+    if path:
+        with open(path, "a") as fh:
+            fh.write(f"{event} {os.getpid()}\n")
+
+
 def init_worker(memory_mb: int | None) -> None:
     """Limit memory, then import the renderers and load the fonts once for this process."""
+    _trace("init")
     if memory_mb:
         import resource
         limit = memory_mb * MB
@@ -105,6 +114,7 @@ def _project(spec: JobSpec):
 def render_job(spec: JobSpec) -> Outcome:
     """Compose and write one output; every problem comes back as data."""
     from .pipeline import composition_problems, compose, write_output
+    _trace("job")
     start = time.perf_counter()
     where = Location(f"briefs/{spec.brief}.yaml")
     try:

@@ -186,7 +186,7 @@ class DocxWriter:
             self.para("Brief Meta", (Str(" · ".join(str(v) for v in doc.contact.values())),), family="sans")
         self.footnotes.attach()
         self._properties()
-        save_reproducibly(self.d, target, epoch or _epoch(doc.date))
+        save_reproducibly(self.d, target, epoch or int(doc.timestamp.timestamp()))
 
     def _facts(self) -> None:
         doc = self.doc
@@ -280,7 +280,7 @@ class DocxWriter:
         props.category = doc.word("Policy brief")
         props.comments = ""
         props.revision = 1
-        when = dt.datetime.combine(doc.date, dt.time(12, 0))
+        when = doc.timestamp.replace(tzinfo=None)
         props.created = props.modified = when
         props.last_printed = when
 
@@ -306,10 +306,6 @@ def _split(text: str, pattern: re.Pattern) -> list[tuple[str, bool]]:
 def _fill(pattern: str, name: str, nodes) -> tuple:
     before, _, after = pattern.partition("{" + name + "}")
     return ((Str(before),) if before else ()) + tuple(nodes) + ((Str(after),) if after else ())
-
-
-def _epoch(date: dt.date) -> int:
-    return int(dt.datetime.combine(date, dt.time(12, 0), dt.timezone.utc).timestamp())
 
 
 def save_reproducibly(d, target: Path, epoch: int) -> None:

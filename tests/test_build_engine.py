@@ -1,0 +1,209 @@
+"""The build engine: workers, incremental builds, atomic writes under SIGKILL,
+reproducible bytes, manifest, progress lines, failures that stop nothing else, watch."""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from conftest import ROOT, run_cli
+
+BRIEF_FILES = ("briefs", "sources", "locales", "templates")
+
+
+@pytest.fixture
+def project(tmp_path) -> Path:
+    dest = tmp_path / "p"
+    for name in BRIEF_FILES:
+        shutil.copytree(ROOT / name, dest / name, ignore=shutil.ignore_patterns("__pycache__", "*.pot"))
+    return dest
+
+
+def build(project: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "briefing", "build", "--project", str(project), *args],
+                          capture_output=True, text=True, env={**os.environ, **(env or {})}, timeout=600)
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def outputs(out: Path) -> dict[str, str]:
+    return {str(p.relative_to(out)): digest(p) for p in sorted(out.rglob("*"))
+            if p.suffix in (".pdf", ".docx") and not p.name.startswith(".briefing-tmp-")}
+
+
+def test_workers_start_once_and_render_many(project, tmp_path):
+    trace = tmp_path / "trace"
+    r = build(project, "--brief", "deca-role", "--jobs", "2", "--out", str(tmp_path / "o"),
+              env={"BRIEFING_TRACE_WORKERS": str(trace)})
+    assert r.returncode == 0, r.stderr
+    events = [line.split() for line in trace.read_text().splitlines()]
+    inits = [pid for kind, pid in events if kind == "init"]
+    jobs = [pid for kind, pid in events if kind == "job"]
+    assert len(jobs) == 6 and len(inits) == len(set(inits)) <= 2
+    assert set(jobs) <= set(inits), "every job ran in a warmed-up worker"
+
+
+def test_incremental_force_and_disposable_cache(project, tmp_path):
+    out = tmp_path / "o"
+    first = build(project, "--brief", "deca-role", "--out", str(out))
+    assert first.returncode == 0 and first.stdout.count("built ") >= 6
+    before = outputs(out)
+    again = build(project, "--brief", "deca-role", "--out", str(out))
+    assert "0 built, 6 up to date" in again.stdout
+    # one catalog changes: only that language is rebuilt
+    po = project / "locales" / "hy" / "LC_MESSAGES" / "template.po"
+    text = po.read_text(encoding="utf-8")
+    assert "Էջ {page}" in text
+    po.write_text(text.replace("Էջ {page}", "էջ {page}", 1), encoding="utf-8")
+    r = build(project, "--brief", "deca-role", "--out", str(out))
+    assert "2 built, 4 up to date" in r.stdout
+    assert all(" hy/" in line or "/hy/" in line for line in r.stdout.splitlines() if line.startswith("built "))
+    # --force rebuilds all; the bytes are the same for unchanged inputs
+    r = build(project, "--brief", "deca-role", "--out", str(out), "--force")
+    assert "6 built, 0 up to date" in r.stdout
+    after = outputs(out)
+    assert {k: v for k, v in after.items() if not k.startswith("hy/")} == \
+        {k: v for k, v in before.items() if not k.startswith("hy/")}
+    # a corrupt or foreign cache is a miss, never an error
+    for junk in ("{not json", json.dumps({"version": 99, "entries": []}), json.dumps([1, 2])):
+        (out / ".briefing-cache.json").write_text(junk)
+        r = build(project, "--brief", "deca-role", "--out", str(out))
+        assert r.returncode == 0 and "6 built" in r.stdout, r.stdout + r.stderr
+    # an output edited by hand is rebuilt
+    (out / "en" / "deca-role.pdf").write_bytes(b"%PDF-1.7 broken")
+    r = build(project, "--brief", "deca-role", "--out", str(out))
+    assert "1 built, 5 up to date" in r.stdout
+
+
+def test_sigkill_mid_write_leaves_previous_outputs_intact(project, tmp_path):
+    out = tmp_path / "o"
+    assert build(project, "--brief", "deca-role", "--out", str(out)).returncode == 0
+    before = outputs(out)
+    brief = project / "briefs" / "deca-role.yaml"
+    brief.write_text(brief.read_text().replace("Journalists and partner organizations",
+                                               "Journalists, editors and partner organizations"))
+    proc = subprocess.Popen([sys.executable, "-m", "briefing", "build", "--project", str(project), "--brief",
+                             "deca-role", "--out", str(out), "--jobs", "2"], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True,
+                            env={**os.environ, "BRIEFING_TEST_WRITE_DELAY": "30"})
+    deadline = time.time() + 120
+    while not list(out.rglob(".briefing-tmp-*")) and time.time() < deadline:
+        time.sleep(0.05)
+    assert list(out.rglob(".briefing-tmp-*")), "a temp file was being written"
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert outputs(out) == before, "every previous output is untouched"
+    for name in before:  # and every one still opens
+        if name.endswith(".pdf"):
+            assert len(PdfReader(out / name).pages) >= 1
+        else:
+            assert zipfile.ZipFile(out / name).testzip() is None
+    r = build(project, "--brief", "deca-role", "--out", str(out))
+    assert r.returncode == 0 and not list(out.rglob(".briefing-tmp-*"))
+
+
+def test_reproducible_across_days_and_orders(project, tmp_path):
+    a = build(project, "--out", str(tmp_path / "a"), "--jobs", "2")
+    assert a.returncode == 0, a.stderr
+    # another day, another order, one worker: the clock is moved three days ahead
+    code = ("import time, sys; real = time.time; time.time = lambda: real() + 3 * 86400; "
+            "from briefing.cli import main; sys.exit(main(sys.argv[1:]))")
+    b = subprocess.run([sys.executable, "-c", code, "build", "--project", str(project), "--out",
+                        str(tmp_path / "b"), "--jobs", "1", "--brief", "genocide-recognition", "--brief", "deca-role",
+                        "--brief", "arms-export-oversight"], capture_output=True, text=True, timeout=600)
+    assert b.returncode == 0, b.stderr
+    assert outputs(tmp_path / "a") == outputs(tmp_path / "b")
+    assert len(outputs(tmp_path / "a")) == 18
+
+
+def test_source_date_epoch_sets_every_timestamp(project, tmp_path):
+    r = build(project, "--brief", "deca-role", "--lang", "en", "--out", str(tmp_path / "o"),
+              env={"SOURCE_DATE_EPOCH": "1700000000"})
+    assert r.returncode == 0
+    info = PdfReader(tmp_path / "o" / "en" / "deca-role.pdf").metadata
+    assert info["/CreationDate"].startswith("D:20231114")
+    with zipfile.ZipFile(tmp_path / "o" / "en" / "deca-role.docx") as z:
+        assert {i.date_time[:3] for i in z.infolist()} == {(2023, 11, 14)}
+        assert "2023-11-14T22:13:20Z" in z.read("docProps/core.xml").decode()
+
+
+def test_manifest_lists_inputs_and_completeness(project, tmp_path):
+    out = tmp_path / "o"
+    assert build(project, "--brief", "deca-role", "--out", str(out)).returncode == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["version"] and manifest["options"]["paper"] is None
+    entry = next(o for o in manifest["outputs"] if o["path"] == "he/deca-role.pdf")
+    assert entry["sha256"] == digest(out / "he" / "deca-role.pdf")
+    assert {"briefs/deca-role.yaml", "locales/he/LC_MESSAGES/deca-role.po", "sources/sources.yaml",
+            "template:style.css", "settings"} <= set(entry["inputs"])
+    assert any(k.startswith("font:NotoSerifHebrew") for k in entry["inputs"])
+    assert entry["translation"]["brief"]["untranslated"] == 0
+
+
+def test_log_lines_summary_and_one_failure_stops_nothing(project, tmp_path):
+    bad = project / "briefs" / "deca-role.yaml"
+    bad.write_text(bad.read_text().replace("title: \"What Israel's", "title: \"✈ What Israel's"))
+    r = build(project, "--lang", "en", "--format", "pdf", "--out", str(tmp_path / "o"))
+    assert r.returncode == 1
+    lines = r.stdout.splitlines()
+    assert sum(line.startswith("built ") for line in lines) == 2
+    assert any(line.startswith("failed ") and "deca-role.pdf" in line for line in lines)
+    assert "Build summary" in r.stdout and "Failures" in r.stdout and "U+2708 AIRPLANE" in r.stdout
+    assert "Traceback" not in r.stderr + r.stdout
+    assert (tmp_path / "o" / "en" / "genocide-recognition.pdf").is_file()
+
+
+def test_time_limit_stops_a_pathological_brief(project, tmp_path):
+    brief = project / "briefs" / "huge.yaml"
+    text = (project / "briefs" / "deca-role.yaml").read_text().replace("id: deca-role", "id: huge")
+    items = "".join(f"          - Evidence item [@blankspot-2023].\n" for _ in range(20000))
+    text = text.replace("        evidence:\n", "        evidence:\n" + items, 1)
+    brief.write_text(text.replace("languages: [en, he, hy]", "languages: [en]"))
+    r = build(project, "--lang", "en", "--format", "pdf", "--out", str(tmp_path / "o"), "--timeout", "3",
+              "--brief", "huge", "--brief", "genocide-recognition")
+    assert r.returncode == 1
+    assert "rendering took longer than 3 seconds and was stopped" in r.stdout + r.stderr
+    assert (tmp_path / "o" / "en" / "genocide-recognition.pdf").is_file()
+
+
+def test_watch_rebuilds_on_change(project, tmp_path):
+    out = tmp_path / "o"
+    proc = subprocess.Popen([sys.executable, "-m", "briefing", "watch", "--project", str(project), "--lang", "en",
+                             "--format", "html", "--out", str(out)], stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    try:
+        lines = []
+        deadline = time.time() + 120
+
+        def wait_for(text):
+            while time.time() < deadline:
+                line = proc.stdout.readline()
+                lines.append(line)
+                if text in line:
+                    return
+            raise AssertionError("".join(lines))
+        wait_for("watching")
+        brief = project / "briefs" / "deca-role.yaml"
+        brief.write_text(brief.read_text().replace("Journalists and partner", "Reporters and partner"))
+        wait_for("changed: briefs/deca-role.yaml")
+        wait_for("1 built")
+        assert "Reporters and partner" in (out / "en" / "deca-role.html").read_text()
+        brief.write_text(brief.read_text().replace("title:", "titel:"))  # an error does not stop watching
+        wait_for("unknown field 'titel'")
+        brief.write_text(brief.read_text().replace("titel:", "title:"))
+        wait_for("changed: briefs/deca-role.yaml")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
