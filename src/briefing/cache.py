@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
@@ -59,6 +60,7 @@ def project_digest(project) -> str:
     return h.hexdigest()
 
 
+@lru_cache(maxsize=1)
 def versions() -> dict[str, str]:
     out = {}
     for lib in LIBRARIES:

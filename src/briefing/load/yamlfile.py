@@ -16,7 +16,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml.composer import Composer
 from yaml.constructor import SafeConstructor
+from yaml.resolver import Resolver
 
 from ..errors import BriefError, Location, Problem, Report
 
@@ -103,23 +105,40 @@ class YamlDoc:
         return found
 
 
-class _Loader(yaml.SafeLoader):
-    """Pure-Python safe loader whose composer refuses deep nesting."""
-
-    def __init__(self, stream: str, max_depth: int):
-        super().__init__(stream)
-        self._depth = 0
-        self._max_depth = max_depth
+class _DepthLimit:
+    """PyYAML's Python composer, refusing nesting deeper than `max_depth` (the C composer
+    recurses without limit and crashes on ~50,000 nested brackets)."""
 
     def compose_node(self, parent, index):  # noqa: D401 - PyYAML hook
         self._depth += 1
         try:
             if self._depth > self._max_depth:
-                mark = self.peek_event().start_mark
-                raise _TooDeep(mark)
-            return super().compose_node(parent, index)
+                raise _TooDeep(self.peek_event().start_mark)
+            return Composer.compose_node(self, parent, index)
         finally:
             self._depth -= 1
+
+
+if getattr(yaml, "__with_libyaml__", False):
+    from yaml._yaml import CParser
+
+    class _Loader(_DepthLimit, CParser, Composer, SafeConstructor, Resolver):
+        """libyaml's fast scanner and parser, with the Python composer (depth-limited)."""
+
+        def __init__(self, stream: str, max_depth: int):
+            CParser.__init__(self, stream)
+            Composer.__init__(self)
+            SafeConstructor.__init__(self)
+            Resolver.__init__(self)
+            self._depth, self._max_depth = 0, max_depth
+
+        get_single_node = Composer.get_single_node
+        compose_document = Composer.compose_document
+else:  # pragma: no cover - PyYAML built without libyaml
+    class _Loader(_DepthLimit, yaml.SafeLoader):
+        def __init__(self, stream: str, max_depth: int):
+            yaml.SafeLoader.__init__(self, stream)
+            self._depth, self._max_depth = 0, max_depth
 
 
 class _TooDeep(Exception):
@@ -240,7 +259,7 @@ class _Builder:
         return None
 
     def scalar(self, node, path: Path_, loc: Location):
-        plain = node.style is None
+        plain = not node.style  # None (Python parser) or "" (libyaml)
         self.doc.scalars[path] = Scalar(node.value, node.tag, plain)
         if node.tag not in SCALAR_TAGS:
             return self.bad_tag(node, loc)
@@ -257,14 +276,16 @@ class _Builder:
             return None
 
     def _text(self, node, loc: Location) -> Text:
-        start, end = node.start_mark, node.end_mark
-        one_line = start.line == end.line and "\n" not in node.value
+        start = node.start_mark
+        line = self.doc.lines[start.line] if start.line < len(self.doc.lines) else ""
         if node.style in ("'", '"'):
-            # content starts after the quote; exact only when nothing was escaped
-            exact = one_line and (end.column - start.column - 2 == len(node.value))
+            # content starts after the quote; exact only when it stands there as written (no escapes)
+            col = start.column + 1
+            exact = "\n" not in node.value and line[col:col + len(node.value)] == node.value
             return Text(node.value, loc.shifted(1), exact)
-        if node.style is None:
-            return Text(node.value, loc, one_line)
+        if not node.style:
+            exact = "\n" not in node.value and line[start.column:start.column + len(node.value)] == node.value
+            return Text(node.value, loc, exact)
         # block scalars ('|', '>'): content begins on the next line
         first = next((i for i, line in enumerate(self.doc.lines[start.line + 1:], start.line + 2)
                       if line.strip()), start.line + 2)

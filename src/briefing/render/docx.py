@@ -49,6 +49,11 @@ class DocxWriter:
         localize_styles(self.d, doc.lang)
         self.footnotes = ooxml.Footnotes(self.d)
         self._family = "serif"
+        # python-docx looks a style up by scanning every style each time: look once
+        self._style_ids = {s.name: s.style_id for s in self.d.styles}
+
+    def _style(self, paragraph, name: str) -> None:
+        paragraph._p.style = self._style_ids.get(name, name.replace(" ", ""))
 
     # --- runs ---------------------------------------------------------------------------
     def _script_fonts(self) -> dict:
@@ -125,7 +130,8 @@ class DocxWriter:
     def para(self, style: str, nodes=(), *, label: str | None = None, family: str = "serif",
              align_end: bool = False, container=None):
         container = container or self.d
-        p = container.add_paragraph(style=style) if hasattr(container, "add_paragraph") else container
+        p = container.add_paragraph() if hasattr(container, "add_paragraph") else container
+        self._style(p, style)
         ooxml.paragraph_bidi(p._p, self.rtl)
         if align_end:
             p.alignment = WD_ALIGN_PARAGRAPH.RIGHT  # logical: the end side in RTL too
@@ -207,7 +213,7 @@ class DocxWriter:
             keep = i < len(doc.facts) - 1  # keep the box on one page
             p = cells[0].paragraphs[0]
             p.paragraph_format.keep_with_next = keep
-            p.style = self.d.styles["Key Fact Value"]
+            self._style(p, "Key Fact Value")
             ooxml.paragraph_bidi(p._p, self.rtl)
             self._family = "sans"
             self.inline(p._p, fact.value)
@@ -227,7 +233,7 @@ class DocxWriter:
                 self.inline(p._p, (Str(" ("),) + tuple(qual) + (Str(")"),), fmt={"style": "Subtle Emphasis"})
             if fact.remark:
                 self.inline(p._p, (Str(" "),) + tuple(fact.remark), fmt={"style": "Subtle Emphasis"})
-        self.d.add_paragraph(style="Normal")
+        self.d.add_paragraph()
 
     def _quote(self, q) -> None:
         opening, closing = self.doc.quote_marks
@@ -246,7 +252,7 @@ class DocxWriter:
         ooxml.section_bidi(section._sectPr, self.rtl)
         header = section.header
         hp = header.paragraphs[0]
-        hp.style = self.d.styles["Header"]
+        self._style(hp, "Header")
         ooxml.paragraph_bidi(hp._p, self.rtl)
         self._family = "sans"
         self.inline(hp._p, doc.title)
@@ -256,7 +262,7 @@ class DocxWriter:
 
     def _page_footer(self, fp) -> None:
         """'Page X of Y' with PAGE and NUMPAGES fields, in the document's words."""
-        fp.style = self.d.styles["Footer"]
+        self._style(fp, "Footer")
         ooxml.paragraph_bidi(fp._p, self.rtl)
         fp.alignment = WD_ALIGN_PARAGRAPH.RIGHT
         self._family = "sans"
