@@ -2,14 +2,13 @@
 
     make bench            (or: .venv/bin/python benchmarks/bench.py [--quick])
 
-Not a test: nothing here asserts on time. Each line prints the two timings, their ratio
-and the target from issue 6. Timings are medians of repeated runs where a run is short.
+Not a test: nothing here asserts on time. Each line prints our timing, the baseline's,
+their ratio and the target from issue 6. Short runs are repeated and the median kept.
 """
 from __future__ import annotations
 
 import argparse
 import os
-import resource
 import shutil
 import statistics
 import subprocess
@@ -24,9 +23,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from briefing.build import BuildOptions, build  # noqa: E402
-from briefing.pipeline import compose, load_project, write_output  # noqa: E402
+from briefing.pipeline import compose, load_project  # noqa: E402
 from briefing.project import Project  # noqa: E402
-from briefing.render import pdf as pdfmod  # noqa: E402
 from briefing.render.html import render_html  # noqa: E402
 from briefing.render.templates import find_template  # noqa: E402
 
@@ -42,9 +40,8 @@ def median_time(fn, repeat: int) -> float:
     return statistics.median(times)
 
 
-def line(name: str, ours: float, base: float, target: str, unit: str = "s") -> None:
-    ratio = ours / base if base else float("nan")
-    print(f"{name:<34} {ours:8.3f} {unit} / {base:8.3f} {unit} = {ratio:5.2f}   (target {target})", flush=True)
+def line(name: str, ours: float, base: float, target: str) -> None:
+    print(f"{name:<36} {ours:8.3f} s / {base:8.3f} s = {ours / base:5.2f}   (target {target})", flush=True)
 
 
 def copy_project(dest: Path) -> Project:
@@ -53,25 +50,57 @@ def copy_project(dest: Path) -> Project:
     return Project.open(dest)
 
 
+def engine_job(project: Project, brief: str, lang: str, fmt: str, target: Path):
+    """One document the way a build worker makes it (project loaded once, fonts warm)."""
+    from briefing.cache import project_digest
+    from briefing.workers import JobSpec, render_job
+    spec = JobSpec(str(project.root), project_digest(project), brief, lang, fmt, "brief", str(target),
+                   BuildOptions().key(), False, 900, ())
+
+    def run():
+        outcome = render_job(spec)
+        assert outcome.status == "built", [p.format() for p in outcome.problems]
+    return run
+
+
+def generated_brief(sections: int) -> dict:
+    """A brief of `sections` identical sections (about two and a half a page)."""
+    data = yaml.safe_load((ROOT / "briefs" / f"{SAMPLE}.yaml").read_text())
+    section = {"heading": "Israel became Azerbaijan's leading arms supplier",
+               "intro": "Azerbaijan's forces fought with weapons bought largely from Israel [@blankspot-2023].",
+               "arguments": [{"claim": "Israeli arms gave Azerbaijan a decisive edge in the war.",
+                              "evidence": ["SIPRI data show that Israel supplied a large share of Azerbaijan's "
+                                           "major arms imports in the years leading up to the war [@sipri-atdb].",
+                                           "Israeli drones are considered to have been a substantial factor in the "
+                                           "victory [@blankspot-2023].",
+                                           "Deliveries continued in the run-up to renewed fighting, according to "
+                                           "flight data [@haaretz-2023-flights]."],
+                              "objection": "Azerbaijan is a strategic partner of Israel.",
+                              "response": "A law can weigh such interests openly [@blankspot-2023]."}]}
+    data["sections"] = [dict(section, id=f"s{i}") for i in range(sections)]
+    data.pop("quotes", None)
+    data["languages"] = ["en"]
+    return data
+
+
+def write_brief(project: Project, brief_id: str, data: dict) -> None:
+    data = dict(data, id=brief_id)
+    (project.briefs_dir / f"{brief_id}.yaml").write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+
+
 # 1 --------------------------------------------------------------------------------------
 def overhead(repeat: int) -> None:
     project = Project.open(ROOT)
     out = Path(tempfile.mkdtemp())
-    tset = find_template(project, None)
-
-    def ours():
-        loaded = load_project(project, [SAMPLE])
-        composed = compose(loaded, SAMPLE, "en")
-        write_output(composed, loaded, "pdf", out / "ours.pdf")
-
+    ours = engine_job(project, SAMPLE, "en", "pdf", out / "ours.pdf")
     loaded = load_project(project, [SAMPLE])
-    html = render_html(compose(loaded, SAMPLE, "en").document, project, tset)
+    html = render_html(compose(loaded, SAMPLE, "en").document, project, find_template(project, None))
 
     def weasy_alone():
         import weasyprint
         weasyprint.HTML(string=html.html, base_url=html.base.as_uri() + "/").write_pdf(str(out / "alone.pdf"))
 
-    ours(), weasy_alone()  # warm up: imports and fonts
+    ours(), weasy_alone()  # warm up: imports and fonts, as a build worker does once
     line("1. PDF: ours / WeasyPrint alone", median_time(ours, repeat), median_time(weasy_alone, repeat), "<= 1.10")
 
 
@@ -79,16 +108,12 @@ def overhead(repeat: int) -> None:
 def docx_vs_pandoc(repeat: int) -> None:
     project = Project.open(ROOT)
     out = Path(tempfile.mkdtemp())
-    loaded = load_project(project, [SAMPLE])
-
-    def ours():
-        write_output(compose(loaded, SAMPLE, "en"), loaded, "docx", out / "ours.docx")
-
+    ours = engine_job(project, SAMPLE, "en", "docx", out / "ours.docx")
     if not shutil.which("pandoc"):
         print("2. DOCX: skipped (pandoc is not installed; `make test` installs it)")
         return
     ours()
-    markdown = out / "brief.md"  # the same content as Markdown, with its footnotes
+    markdown = out / "brief.md"  # the same content as Markdown, footnotes included
     subprocess.run(["pandoc", "-f", "docx", "-t", "markdown", "-o", str(markdown), str(out / "ours.docx")],
                    check=True)
 
@@ -104,6 +129,7 @@ def parallel_and_noop() -> None:
     work = Path(tempfile.mkdtemp())
     project = copy_project(work / "p")
     layouts = ["brief", "leave-behind"]
+    n = 3 * 3 * 2 * len(layouts)
 
     def full(jobs: int, out: str) -> float:
         start = time.perf_counter()
@@ -113,7 +139,6 @@ def parallel_and_noop() -> None:
 
     one = full(1, "one")
     two = full(2, "two")
-    n = 3 * 3 * 2 * len(layouts)
     line(f"3. matrix ({n} outputs): -j2 / -j1", two, one, "<= 0.6 on 2 cores")
     start = time.perf_counter()
     result = build(project, BuildOptions(jobs=2, out=str(work / "two"), layouts=layouts))
@@ -123,83 +148,48 @@ def parallel_and_noop() -> None:
 
 
 # 5 --------------------------------------------------------------------------------------
-def generated_brief(pages_hint: int) -> dict:
-    data = yaml.safe_load((ROOT / "briefs" / SAMPLE).with_suffix(".yaml").read_text())
-    sections = []
-    for i in range(max(1, pages_hint)):
-        sections.append({"id": f"s{i}", "heading": f"Section about part {chr(65 + i % 26)} of the question",
-                         "arguments": [{"claim": "Israeli arms gave Azerbaijan a decisive edge in the war.",
-                                        "evidence": ["SIPRI data show that Israel supplied "
-                                                     "{az_arms_share_2016_2020} of Azerbaijan's major arms "
-                                                     "imports [@sipri-atdb]."] * 4,
-                                        "objection": "Azerbaijan is a strategic partner of Israel.",
-                                        "response": "A law can weigh such interests openly [@blankspot-2023]."}] * 3})
-    data["sections"] = sections
-    data.pop("quotes", None)
-    data["languages"] = ["en"]
-    return data
-
-
 def scale(repeat: int) -> None:
     from pypdf import PdfReader
     work = Path(tempfile.mkdtemp())
     project = copy_project(work / "p")
-    for name, hint in (("small", 2), ("large", 48)):
-        data = generated_brief(hint)
-        data["id"] = name
-        (project.briefs_dir / f"{name}.yaml").write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
-    loaded = load_project(project, ["small", "large"])
-    per_page = {}
+    write_brief(project, "small", generated_brief(12))
+    write_brief(project, "large", generated_brief(240))
+    per_page, pages = {}, {}
     for name in ("small", "large"):
         target = work / f"{name}.pdf"
-
-        def run(name=name, target=target):
-            write_output(compose(loaded, name, "en"), loaded, "pdf", target)
+        run = engine_job(project, name, "en", "pdf", target)
         run()
-        seconds = median_time(run, repeat if name == "small" else 1)
-        pages = len(PdfReader(target).pages)
-        per_page[name] = (seconds / pages, pages)
-    (small, sp), (large, lp) = per_page["small"], per_page["large"]
-    line(f"5. time/page: {lp}-page / {sp}-page", large, small, "within 1.2")
-
-
-def peak_worker_memory() -> None:
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    work = Path(tempfile.mkdtemp())
-    project = copy_project(work / "p")
-    data = generated_brief(100)
-    data["id"] = "huge"
-    (project.briefs_dir / "huge.yaml").write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
-    result = build(project, BuildOptions(briefs=["huge"], jobs=1, out=str(work / "o"), formats=["pdf"],
-                                         timeout=600))
+        pages[name] = len(PdfReader(target).pages)
+        per_page[name] = median_time(run, repeat if name == "small" else 1) / pages[name]
+    line(f"5. time/page: {pages['large']} p. / {pages['small']} p.", per_page["large"], per_page["small"],
+         "within 1.2")
+    result = build(project, BuildOptions(briefs=["large"], jobs=1, out=str(work / "o"), formats=["pdf"],
+                                         timeout=900, force=True))
     assert not result.failed
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(f"{'5. peak memory of a worker (~200 p.)':<34} {peak:8.0f} MB{'':>17}(target < 400 MB; "
-          f"before: {before / 1024:.0f} MB)", flush=True)
+    peak = max(r.peak_mb for r in result.results)
+    print(f"{'5. peak memory of the worker':<36} {peak:8.0f} MB{'':>20}(target < 400 MB)", flush=True)
 
 
 # 6 --------------------------------------------------------------------------------------
 def batch(count: int) -> None:
+    """`count` generated short briefs, each in 3 languages (Hebrew and Armenian layout,
+    English text: they have no catalogs)."""
     work = Path(tempfile.mkdtemp())
     project = copy_project(work / "p")
-    samples = ["arms-export-oversight", "deca-role", "genocide-recognition"]
+    for path in project.brief_paths():
+        path.unlink()
     for i in range(count):
-        source = samples[i % 3]
-        new = f"gen-{i:03d}"
-        text = (project.briefs_dir / f"{source}.yaml").read_text().replace(f"id: {source}", f"id: {new}")
-        (project.briefs_dir / f"{new}.yaml").write_text(text)
-        for lang in ("he", "hy"):
-            shutil.copy(project.catalog_path(lang, source), project.catalog_path(lang, new))
-    for source in samples:
-        (project.briefs_dir / f"{source}.yaml").unlink()
+        data = generated_brief(2)
+        data["languages"] = ["en", "he", "hy"]
+        write_brief(project, f"gen-{i:03d}", data)
     docs = count * 3
     rates = {}
     for jobs in (1, 2):
         start = time.perf_counter()
         result = build(project, BuildOptions(jobs=jobs, out=str(work / f"o{jobs}"), formats=["pdf"], force=True))
-        assert not result.failed
+        assert not result.failed, [p.format() for r in result.failed for p in r.problems][:3]
         rates[jobs] = docs / (time.perf_counter() - start)
-    print(f"{f'6. batch {count} briefs x 3 languages':<34} {rates[1]:8.2f} PDF/s with 1 worker, "
+    print(f"{f'6. batch: {count} briefs x 3 languages':<36} {rates[1]:8.2f} PDF/s with 1 worker, "
           f"{rates[2]:.2f} PDF/s with 2 (x{rates[2] / rates[1]:.2f})", flush=True)
 
 
@@ -214,7 +204,6 @@ def main() -> None:
     docx_vs_pandoc(repeat)
     parallel_and_noop()
     scale(repeat)
-    peak_worker_memory()
     batch(20 if args.quick else 100)
     print(f"total {time.perf_counter() - start:.0f} s")
 

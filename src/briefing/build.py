@@ -73,6 +73,7 @@ class JobResult:
     problems: list[Problem] = field(default_factory=list)
     stats: dict = field(default_factory=dict)
     seconds: float = 0.0
+    peak_mb: float = 0.0
 
 
 @dataclass
@@ -150,7 +151,7 @@ def build(project: Project, options: BuildOptions, reporter: Reporter | None = N
     by_target = {str(job.target): job for job, _ in todo}
     for outcome in run_jobs([spec for _, spec in todo], options.jobs, options.memory_mb):
         job = by_target[outcome.target]
-        result = JobResult(job, outcome.status, outcome.problems, outcome.stats, outcome.seconds)
+        result = JobResult(job, outcome.status, outcome.problems, outcome.stats, outcome.seconds, outcome.peak_mb)
         results.append(result)
         if result.status == "built":
             cache.record(job.target, outcome.inputs, result.problems, result.stats)

@@ -47,6 +47,7 @@ class Outcome:
     stats: dict = field(default_factory=dict)
     seconds: float = 0.0
     inputs: tuple = ()
+    peak_mb: float = 0.0      # the worker's peak resident memory so far
 
 
 # --- in the worker ----------------------------------------------------------------------
@@ -101,6 +102,11 @@ def time_limit(seconds: float):
         signal.signal(signal.SIGALRM, old)
 
 
+def _peak_mb() -> float:
+    import resource
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def _project(spec: JobSpec):
     from .pipeline import load_project
     from .project import Project
@@ -131,7 +137,8 @@ def render_job(spec: JobSpec) -> Outcome:
                 raise BriefError([p.as_error() for p in problems])
             write_output(composed, loaded, spec.fmt, Path(spec.target), options=opts, recompose=make)
         stats = {"brief": composed.brief_stats.as_dict(), "template": composed.words_stats.as_dict()}
-        return Outcome(spec.target, "built", problems, stats, time.perf_counter() - start, spec.inputs)
+        return Outcome(spec.target, "built", problems, stats, time.perf_counter() - start, spec.inputs,
+                       _peak_mb())
     except BriefError as exc:
         return Outcome(spec.target, "failed", exc.problems, seconds=time.perf_counter() - start)
     except TimeoutError:

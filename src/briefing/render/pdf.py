@@ -44,21 +44,20 @@ def make_fetcher(roots: list[Path]):
                     raise _fatal(url, f"data: URL larger than {MAX_DATA_URL:,} bytes")
                 return super().fetch(url, headers)
             if scheme != "file":
-                raise _fatal(url, "only files inside the template and assets folders may be used; "
-                                  "network access is refused")
+                raise _fatal(url, "network access is refused; only files inside the template and assets "
+                                  "folders may be used")
             raw_path = urlsplit(url).path
             decoded = unquote(raw_path)
             if ".." in raw_path.split("/") or ".." in decoded.split("/") or "\x00" in decoded:
                 raise _fatal(url, "paths with '..' are refused")
-            path = Path(decoded)
             try:
-                real = path.resolve(strict=True)
+                real = Path(decoded).resolve()  # follows symlinks: a link out of the folder is out
             except (OSError, RuntimeError):
                 raise _fatal(url, "file not found") from None
             if not any(real == r or r in real.parents for r in roots):
                 raise _fatal(url, "file is outside the template and assets folders")
             if not real.is_file():
-                raise _fatal(url, "not a file")
+                raise _fatal(url, "file not found")
             if real.stat().st_size > MAX_FILE:
                 raise _fatal(url, f"file larger than {MAX_FILE:,} bytes")
             mime = mimetypes.guess_type(real.name)[0] or "application/octet-stream"
