@@ -180,20 +180,28 @@ def test_time_limit_stops_a_pathological_brief(project, tmp_path):
 
 def test_watch_rebuilds_on_change(project, tmp_path):
     out = tmp_path / "o"
+    import queue
+    import threading
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}  # lines must come unbuffered anyway
     proc = subprocess.Popen([sys.executable, "-m", "briefing", "watch", "--project", str(project), "--lang", "en",
                              "--format", "html", "--out", str(out)], stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
+                            stderr=subprocess.STDOUT, text=True, env=env)
+    lines: queue.Queue = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout], daemon=True).start()
     try:
-        lines = []
+        seen: list[str] = []
         deadline = time.time() + 120
 
         def wait_for(text):
             while time.time() < deadline:
-                line = proc.stdout.readline()
-                lines.append(line)
+                try:
+                    line = lines.get(timeout=1)
+                except queue.Empty:
+                    continue
+                seen.append(line)
                 if text in line:
                     return
-            raise AssertionError("".join(lines))
+            raise AssertionError("".join(seen))
         wait_for("watching")
         brief = project / "briefs" / "deca-role.yaml"
         brief.write_text(brief.read_text().replace("Journalists and partner", "Reporters and partner"))

@@ -22,11 +22,11 @@ class Out:
         self.stderr = stderr or sys.stderr
 
     def print(self, text: str = "") -> None:
-        print(text, file=self.stdout)
+        print(text, file=self.stdout, flush=True)  # line by line, also into pipes and CI logs
 
     def problems(self, problems: list[Problem]) -> None:
         for p in problems:
-            print(p.format(), file=self.stderr)
+            print(p.format(), file=self.stderr, flush=True)
 
 
 def _csv(kind: str, choices: tuple[str, ...] | None = None):
