@@ -64,6 +64,7 @@ class Job:
     fmt: str
     layout: str
     target: Path
+    variant: str = ""                # "" | "print" (bleed, crop marks) | "booklet" (A5 folded on A4)
 
 
 @dataclass
@@ -94,8 +95,10 @@ class BuildResult:
         return not self.failed and not any(p.severity == "error" for p in self.problems)
 
 
-def output_name(brief: str, layout: str, fmt: str) -> str:
+def output_name(brief: str, layout: str, fmt: str, variant: str = "") -> str:
     suffix = "" if layout == "brief" else f".{layout}"
+    if variant:
+        suffix += f".{variant}"
     return f"{brief}{suffix}.{fmt}"
 
 
@@ -108,7 +111,14 @@ def plan(loaded: Loaded, options: BuildOptions, out_dir: Path) -> list[Job]:
         for lang in langs:
             for layout in options.layouts:
                 for fmt in options.formats:
-                    jobs.append(Job(brief_id, lang, fmt, layout, out_dir / lang / output_name(brief_id, layout, fmt)))
+                    variants = [""]
+                    if fmt == "pdf" and options.print_profile:
+                        variants = ["print"]
+                    if fmt == "pdf" and options.booklet and layout == "brief":
+                        variants.append("booklet")
+                    for variant in variants:
+                        name = output_name(brief_id, layout, fmt, variant)
+                        jobs.append(Job(brief_id, lang, fmt, layout, out_dir / lang / name, variant))
     return jobs
 
 
@@ -144,7 +154,8 @@ def build(project: Project, options: BuildOptions, reporter: Reporter | None = N
             results.append(JobResult(job, "up to date", cache.problems(job.target), cache.stats(job.target)))
             continue
         todo.append((job, JobSpec(str(project.root), digest, job.brief, job.lang, job.fmt, job.layout,
-                                  str(job.target), options.key(), options.strict, options.timeout, inputs)))
+                                  str(job.target), options.key(), options.strict, options.timeout, inputs,
+                                  job.variant)))
     reporter.start(len(jobs))
     for result in results:
         reporter.done(result)

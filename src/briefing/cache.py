@@ -71,6 +71,18 @@ def versions() -> dict[str, str]:
     return out
 
 
+@lru_cache(maxsize=1)
+def tool_fingerprint() -> str:
+    """The code that makes the outputs: a hash of the package's own files (so that an
+    edited or upgraded briefing rebuilds, even before its version number changes)."""
+    package = Path(__file__).resolve().parent
+    h = hashlib.sha256()
+    for path in sorted(package.rglob("*.py")):
+        h.update(path.relative_to(package).as_posix().encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
 def font_files(lang: str) -> list[Path]:
     from .fonts import _font_files
     files = _font_files()
@@ -103,8 +115,8 @@ def input_digest(loaded, job, options, tool_version: str) -> tuple[str, dict]:
     add(project.root / "briefing.toml")
     for path in font_files(job.lang):
         parts[f"font:{path.name}"] = file_hash(path)
-    meta = {"tool": tool_version, "libraries": versions(), "options": options.key(),
-            "format": job.fmt, "layout": job.layout, "language": job.lang}
+    meta = {"tool": tool_version, "code": tool_fingerprint(), "libraries": versions(), "options": options.key(),
+            "format": job.fmt, "layout": job.layout, "language": job.lang, "variant": job.variant}
     parts["settings"] = hashlib.sha256(json.dumps(meta, sort_keys=True).encode()).hexdigest()
     digest = hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
     return digest, parts

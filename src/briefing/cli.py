@@ -83,6 +83,12 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--jobs", "-j", type=_count, metavar="N",
                    help="worker processes (default: one per core; 0 renders in this process)")
     b.add_argument("--force", action="store_true", help="rebuild everything, even outputs that are up to date")
+    b.add_argument("--print", dest="print_profile", action="store_true",
+                   help="PDFs for a print shop: 3 mm bleed and crop marks (written as NAME.print.pdf)")
+    b.add_argument("--booklet", action="store_true",
+                   help="also write NAME.booklet.pdf: A5 pages imposed on A4 sheets, to fold into a handout")
+    b.add_argument("--pdf-standard", choices=["ua", "a"],
+                   help="ua: tagged PDF/UA-1 (accessibility); a: PDF/A-3b (archiving)")
     b.add_argument("--timeout", type=float, default=120.0, metavar="SECONDS",
                    help="stop a document that takes longer than this to render (default: 120)")
 
@@ -112,6 +118,15 @@ def parser() -> argparse.ArgumentParser:
     tc = tsub.add_parser("check", parents=[common],
                          help="find translations that break a placeholder, citation, number, link or markup")
     tc.add_argument("--lang", type=_csv("language", SUPPORTED_LANGUAGES), metavar="LANGS")
+
+    tp = sub.add_parser("template", help="template sets: make an editable copy",
+                        description="Template sets hold the HTML and CSS of the PDF and the Word reference "
+                                    "document.")
+    tps = tp.add_subparsers(dest="action", metavar="ACTION")
+    tps.required = True
+    ti = tps.add_parser("init", parents=[common], help="copy a template set into DIR to edit it")
+    ti.add_argument("dir", help="the new folder, e.g. templates/partner")
+    ti.add_argument("--from", dest="source", metavar="NAME", help="the set to copy (default: the project's)")
 
     n = sub.add_parser("new", parents=[common], help="create a new brief with every field, commented",
                        description="Write briefs/ID.yaml: a brief with every field, commented.")
@@ -147,7 +162,8 @@ def cmd_build(args, out: Out) -> int:
     options = BuildOptions(briefs=args.brief, languages=args.lang, formats=args.format, layouts=args.layout,
                            out=args.out, strict=args.strict, show_untranslated=args.show_untranslated,
                            paper=args.paper, template=args.template, jobs=args.jobs, force=args.force,
-                           timeout=args.timeout)
+                           timeout=args.timeout, print_profile=args.print_profile, booklet=args.booklet,
+                           pdf_standard=args.pdf_standard)
     reporter = reporter_for(out, project)
     with reporter:
         result = build(project, options, reporter)
@@ -242,4 +258,23 @@ def _status(project, args, out: Out) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"build": cmd_build, "check": cmd_check, "new": cmd_new, "translate": cmd_translate, "watch": cmd_watch}
+def cmd_template(args, out: Out) -> int:
+    from .render.templates import find_template, init_template
+    project = _project(args)
+    try:
+        source = find_template(project, args.source)
+    except BriefError:
+        if args.source:
+            raise
+        source = find_template(project, "default")  # the configured set does not exist yet
+    dest = Path(args.dir)
+    dest = dest if dest.is_absolute() else Path.cwd() / dest
+    files = init_template(dest, source)
+    out.print(f"copied the '{source.name}' template set to {project.rel(dest)} ({len(files)} files)")
+    name = dest.name if dest.parent.resolve() == project.templates_dir.resolve() else project.rel(dest)
+    out.print(f"use it with 'template: {name}' in a brief, template = \"{name}\" in briefing.toml, "
+              f"or --template {name}")
+    return EXIT_OK
+
+
+COMMANDS = {"template": cmd_template, "build": cmd_build, "check": cmd_check, "new": cmd_new, "translate": cmd_translate, "watch": cmd_watch}

@@ -140,16 +140,24 @@ def fallback_warning(brief_id: str, lang: str, stats: Stats, where: str) -> Prob
 
 
 def write_output(composed: Composed, loaded: Loaded, fmt: str, target: Path, *, options: dict | None = None,
-                 recompose=None) -> None:
+                 recompose=None, variant: str = "") -> None:
     """Render one document to `target` atomically.
 
-    `recompose(facts_after=n)` lets the PDF writer try the key facts box after the first
-    section when, after the summary, it would leave most of page one empty.
+    `recompose(**changes)` makes the same document again with other settings: the key facts
+    box after the first section (when, after the summary, it would leave page one mostly
+    empty), or A5 pages for a booklet. `variant` is "", "print" or "booklet".
     """
     from .render.templates import find_template
     options = options or {}
     project = loaded.project
-    tset = find_template(project, options.get("template") or loaded.briefs[composed.document.brief_id].brief.template)
+    lb = loaded.briefs[composed.document.brief_id]
+    tset = find_template(project, options.get("template") or lb.brief.template)
+    if variant == "booklet" and recompose:
+        base = recompose
+
+        def recompose(**changes):  # every version of a booklet has A5 pages
+            return base(**{"paper": "a5", **changes})
+        composed = recompose()
     doc = composed.document
     if fmt in ("pdf", "html"):
         from .render.html import render_html
@@ -158,26 +166,76 @@ def write_output(composed: Composed, loaded: Loaded, fmt: str, target: Path, *, 
             with atomic_path(target) as tmp:
                 tmp.write_text(result.html, encoding="utf-8")
             return
-        from .render import pdf
-        shown = tset.shown("brief.html")
-        rendered = pdf.render(result.html, result.base, tset.allowed_roots(project), shown=shown)
-        if recompose and doc.layout == "brief" and doc.facts and doc.sections and \
-                pdf.element_page(rendered, "facts") not in (None, 0) and pdf.first_page_gap(rendered) > 0.2:
-            alt = recompose(facts_after=1).document
-            alt_html = render_html(alt, project, tset)
-            alt_rendered = pdf.render(alt_html.html, alt_html.base, tset.allowed_roots(project), shown=shown)
-            if len(alt_rendered.pages) <= len(rendered.pages):
-                rendered = alt_rendered
-        with atomic_path(target) as tmp:
-            pdf.write(rendered, tmp, variant=PDF_VARIANTS.get(options.get("pdf_standard")))
+        _write_pdf(doc, result, project, tset, target, options, recompose, variant, lb.shown)
         return
     if fmt == "docx":
         from .render.docx import DocxWriter
         ref = tset.reference_docx
         recolor = "colors" in project.config.model_fields_set
         writer = DocxWriter(doc, ref, project.config.colors, tset.shown("reference.docx") if ref else "",
-                            recolor=recolor)
+                            recolor=recolor, logo=_logo_for_word(project))
         with atomic_path(target) as tmp:
             writer.write(tmp)
         return
     raise BriefError(f"unknown format '{fmt}'")
+
+
+def _write_pdf(doc, result, project, tset, target: Path, options: dict, recompose, variant: str, shown: str):
+    from .render import pdf
+    from .render.html import render_html
+    where = Location(tset.shown("brief.html"))
+    sheets = [pdf.print_stylesheet()] if variant == "print" else None
+
+    def render(html_result):
+        return pdf.render(html_result.html, html_result.base, tset.allowed_roots(project), shown=where.path,
+                          stylesheets=sheets)
+
+    rendered = render(result)
+    if recompose and doc.layout == "brief" and doc.facts and doc.sections and \
+            pdf.element_page(rendered, "facts") not in (None, 0) and pdf.first_page_gap(rendered) > 0.2:
+        alternative = render_html(recompose(facts_after=1).document, project, tset)
+        alt_rendered = render(alternative)
+        if len(alt_rendered.pages) <= len(rendered.pages):
+            rendered, result = alt_rendered, alternative
+    if doc.layout == "leave-behind" and len(rendered.pages) > 1:
+        parts = pdf.overflowing_parts(rendered) or ["the last part"]
+        raise BriefError(f"the leave-behind does not fit on one page in {doc.lang}; what reaches page 2: "
+                         f"{', '.join(parts)}", Location(shown),
+                         "shorten leave_behind.points (or the summary), list fewer leave_behind.facts, "
+                         "or shorten the asks")
+    standard = PDF_VARIANTS.get(options.get("pdf_standard"))
+    with atomic_path(target) as tmp:
+        if variant == "booklet":
+            from .render.booklet import impose
+            a5 = tmp.with_suffix(".a5.pdf")
+            try:
+                pdf.write(rendered, a5, variant=standard)
+                pdf.preflight(a5, result.html, where)
+                impose(a5, tmp, rtl=doc.rtl)
+            finally:
+                a5.unlink(missing_ok=True)
+        elif variant == "print":
+            from .render.printmarks import add_crop_marks
+            bled = tmp.with_suffix(".bleed.pdf")
+            try:
+                pdf.write(rendered, bled, variant=standard)
+                pdf.preflight(bled, result.html, where)
+                add_crop_marks(bled, tmp)
+            finally:
+                bled.unlink(missing_ok=True)
+        else:
+            pdf.write(rendered, tmp, variant=standard)
+            pdf.preflight(tmp, result.html, where)
+
+
+def _logo_for_word(project) -> Path | None:
+    """Word takes PNG or JPEG: the configured logo, or a PNG beside an SVG one."""
+    logo = project.config.organization.logo
+    if not logo:
+        return None
+    path = (project.root / logo).resolve()
+    if path.suffix.lower() == ".svg":
+        path = path.with_suffix(".png")
+    if path.suffix.lower() in (".png", ".jpg", ".jpeg") and path.is_file() and project.root in path.parents:
+        return path
+    return None

@@ -37,6 +37,7 @@ class JobSpec:
     strict: bool
     timeout: float
     inputs: tuple
+    variant: str = ""
 
 
 @dataclass
@@ -129,13 +130,15 @@ def render_job(spec: JobSpec) -> Outcome:
             opts = spec.options
 
             def make(**extra):
-                return compose(loaded, spec.brief, spec.lang, paper=opts.get("paper"), layout=spec.layout,
-                               show_untranslated=opts.get("show_untranslated", False), **extra)
+                kw = {"paper": opts.get("paper"), "layout": spec.layout,
+                      "show_untranslated": opts.get("show_untranslated", False), **extra}
+                return compose(loaded, spec.brief, spec.lang, **kw)
             composed = make()
             problems = composition_problems(loaded, spec.brief, spec.lang, composed)
             if any(p.severity == "error" for p in problems) or (spec.strict and problems):
                 raise BriefError([p.as_error() for p in problems])
-            write_output(composed, loaded, spec.fmt, Path(spec.target), options=opts, recompose=make)
+            write_output(composed, loaded, spec.fmt, Path(spec.target), options=opts, recompose=make,
+                         variant=spec.variant)
         stats = {"brief": composed.brief_stats.as_dict(), "template": composed.words_stats.as_dict()}
         return Outcome(spec.target, "built", problems, stats, time.perf_counter() - start, spec.inputs,
                        _peak_mb())

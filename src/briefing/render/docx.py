@@ -33,12 +33,13 @@ MAX_REFERENCE_UNPACKED = 100_000_000
 
 class DocxWriter:
     def __init__(self, doc: Document, reference: Path | None, colors=None, reference_shown: str = "",
-                 recolor: bool = False):
+                 recolor: bool = False, logo: Path | None = None):
         self.doc = doc
         self.rtl = doc.rtl
         self.lang = DOCX_LANG.get(doc.lang, "en-US")
         self.d = docx.Document(str(check_reference(reference, reference_shown)) if reference else None)
         self.has_reference = reference is not None
+        self.logo = logo
         body = self.d.element.body
         for child in list(body):
             if not child.tag.endswith("}sectPr"):
@@ -145,14 +146,39 @@ class DocxWriter:
     def write(self, target: Path, epoch: int | None = None) -> None:
         doc = self.doc
         self._page_setup()
-        self.para("Brief Meta", (Str(f"{doc.word('Policy brief')} · {doc.date_text}"),), family="sans")
+        self._title_block()
+        if doc.layout == "leave-behind":
+            self._leave_behind()
+        else:
+            self._full_brief()
+        if doc.contact:
+            self.para("Heading 1", (Str(doc.word("Contact")),), family="sans")
+            self.para("Brief Meta", (Str(" · ".join(str(v) for v in doc.contact.values())),), family="sans")
+        self.footnotes.attach()
+        self._properties()
+        save_reproducibly(self.d, target, epoch or int(doc.timestamp.timestamp()))
+
+    def _title_block(self) -> None:
+        doc = self.doc
+        label = doc.word("Leave-behind" if doc.layout == "leave-behind" else "Policy brief")
+        p = self.para("Brief Meta", (Str(f"{label} · {doc.date_text}"),), family="sans")
+        if self.logo:
+            run = p.add_run()
+            p._p.remove(run._r)
+            p._p.insert(1 if p._p.pPr is not None else 0, run._r)  # the logo comes first
+            run.add_picture(str(self.logo), height=Mm(9))
+            ooxml.image_alt_text(run._r, self.doc.contact.get("name") or "logo")
         self.para("Title", doc.title, family="sans")
         if doc.subtitle:
             self.para("Subtitle", doc.subtitle, family="sans")
-        self.para("Brief Meta", _fill(doc.word("For {audience}"), "audience", doc.audience), family="sans")
-        if doc.organization:
-            self.para("Brief Meta", _fill(doc.word("Prepared by {organization}"), "organization",
-                                          doc.organization), family="sans")
+        if doc.layout == "brief":
+            self.para("Brief Meta", _fill(doc.word("For {audience}"), "audience", doc.audience), family="sans")
+            if doc.organization:
+                self.para("Brief Meta", _fill(doc.word("Prepared by {organization}"), "organization",
+                                              doc.organization), family="sans")
+
+    def _full_brief(self) -> None:
+        doc = self.doc
         self.para("Heading 1", (Str(doc.word("Summary")),), family="sans")
         for point in doc.summary:
             self.para("List Bullet", point)
@@ -173,26 +199,32 @@ class DocxWriter:
                     self.para("Response", arg.response, label=doc.word("Response"))
             for q in section.quotes:
                 self._quote(q)
-        if doc.recommendations:
-            self.para("Heading 1", (Str(doc.word("Recommendations" if doc.layout == "brief" else "What we ask")),),
-                      family="sans")
-            for rec in doc.recommendations:
-                p = self.para("List Number", _fill(doc.word("To {recipient}"), "recipient", rec.to))
-                for r in p._p.findall(ooxml.qn("w:r")):
-                    ooxml.set_child(r.get_or_add_rPr(), "b", ooxml.RPR)
-                    ooxml.set_child(r.get_or_add_rPr(), "bCs", ooxml.RPR)
-                self._text_runs(p._p, " ", {})
-                self.inline(p._p, rec.ask)
+        self._asks("Recommendations")
         if doc.sources:
             self.para("Heading 1", (Str(doc.word("Sources")),), family="sans")
             for i, entry in enumerate(doc.sources, 1):
                 self.para("Source Entry", (Str(f"{i}. "),) + tuple(entry))
-        if doc.contact:
-            self.para("Heading 1", (Str(doc.word("Contact")),), family="sans")
-            self.para("Brief Meta", (Str(" · ".join(str(v) for v in doc.contact.values())),), family="sans")
-        self.footnotes.attach()
-        self._properties()
-        save_reproducibly(self.d, target, epoch or int(doc.timestamp.timestamp()))
+
+    def _leave_behind(self) -> None:
+        """One page: the key points, the key facts, the asks."""
+        for point in self.doc.summary:
+            self.para("List Bullet", point)
+        if self.doc.facts:
+            self._facts()
+        self._asks("What we ask")
+
+    def _asks(self, heading: str) -> None:
+        doc = self.doc
+        if not doc.recommendations:
+            return
+        self.para("Heading 1", (Str(doc.word(heading)),), family="sans")
+        for rec in doc.recommendations:
+            p = self.para("List Number", _fill(doc.word("To {recipient}"), "recipient", rec.to))
+            for r in p._p.findall(ooxml.qn("w:r")):
+                ooxml.set_child(r.get_or_add_rPr(), "b", ooxml.RPR)
+                ooxml.set_child(r.get_or_add_rPr(), "bCs", ooxml.RPR)
+            self._text_runs(p._p, " ", {})
+            self.inline(p._p, rec.ask)
 
     def _facts(self) -> None:
         doc = self.doc

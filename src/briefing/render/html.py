@@ -157,6 +157,6 @@ def _context(doc: Document, project: Project, tset: TemplateSet) -> dict:
         "doc": doc, "t": t, "t_inline": t_inline, "colors": cfg.colors, "org": cfg.organization,
         "serif": font_stack("serif"), "sans": font_stack("sans"),
         "page_counter": page_counter_css(doc.word("Page {page} of {pages}")),
-        "paper": {"a4": "A4", "letter": "letter"}.get(doc.paper, "A4"), "logo": logo,
+        "paper": {"a4": "A4", "letter": "letter", "a5": "A5"}.get(doc.paper, "A4"), "logo": logo,
         "contact": doc.contact,
     }

@@ -210,5 +210,12 @@ class Footnotes:
             etree.SubElement(pr, qn("w:footnote")).set(qn("w:id"), fid)
 
 
+def image_alt_text(run_el, text: str) -> None:
+    """Alt text (wp:docPr/@descr) on every picture in a run, for screen readers."""
+    for docpr in run_el.iter("{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr"):
+        docpr.set("descr", text)
+        docpr.set("title", text)
+
+
 def add_style_xml(styles_el, xml: str) -> None:
     styles_el.append(parse_xml(xml))

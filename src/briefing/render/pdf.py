@@ -129,3 +129,78 @@ def element_page(document, css_class: str) -> int | None:
             if element is not None and css_class in (element.get("class") or "").split():
                 return index
     return None
+
+
+# --- print and preflight ----------------------------------------------------------------
+
+PRINT_CSS = "@page { bleed: 3mm; marks: none; }"  # crop marks: printmarks.py, outside the bleed
+GENERIC_FAMILIES = {"serif", "sans-serif", "monospace", "cursive", "fantasy", "system-ui", "inherit", "initial"}
+
+
+def print_stylesheet():
+    weasyprint, _ = _weasy()
+    return weasyprint.CSS(string=PRINT_CSS)
+
+
+def overflowing_parts(document) -> list[str]:
+    """The `data-part` names of elements laid out after the first page, in order."""
+    parts: list[str] = []
+    for page in document.pages[1:]:
+        for box in page._page_box.descendants():
+            element = getattr(box, "element", None)
+            name = element.get("data-part") if element is not None else None
+            if name and name not in parts:
+                parts.append(name)
+    return parts
+
+
+def _norm(name: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+def named_fonts(html: str) -> set[str]:
+    """Font families the template names in its CSS (normalized)."""
+    names: set[str] = set()
+    for value in re.findall(r"font-family\s*:\s*([^;}\"]+(?:\"[^\"]*\"[^;}\"]*)*)", html):
+        for family in value.split(","):
+            family = family.strip().strip("'\"").strip()
+            if family and family.lower() not in GENERIC_FAMILIES:
+                names.add(_norm(family))
+    return names
+
+
+def used_fonts(pdf_path: Path) -> set[str]:
+    from pypdf import PdfReader
+    found: set[str] = set()
+    for page in PdfReader(str(pdf_path)).pages:
+        fonts = (page.get("/Resources") or {}).get("/Font") or {}
+        for ref in fonts.values():
+            base = str(ref.get_object().get("/BaseFont", ""))
+            found.add(base.lstrip("/").split("+", 1)[-1])
+    return found
+
+
+STYLE_SUFFIXES = ("bolditalic", "semibolditalic", "italic", "oblique", "bold", "semibold", "extrabold", "black",
+                  "medium", "light", "extralight", "thin", "regular", "condensed")
+
+
+def font_family(postscript_name: str) -> str:
+    """'Noto-Serif-Hebrew-Bold' -> 'notoserifhebrew' (normalized, style removed)."""
+    name = _norm(postscript_name)
+    changed = True
+    while changed:
+        changed = False
+        for suffix in STYLE_SUFFIXES:
+            if name.endswith(suffix) and len(name) > len(suffix):
+                name, changed = name[: -len(suffix)], True
+                break
+    return name
+
+
+def preflight(pdf_path: Path, html: str, where: Location) -> None:
+    """Refuse a PDF that uses a font the template did not name (a silent fallback)."""
+    named = named_fonts(html)
+    for font in sorted(used_fonts(pdf_path)):
+        if font_family(font) not in named:
+            raise BriefError(f"the PDF would use the font '{font}', which the template does not name", where,
+                             "name it in a font-family of the template, or remove the characters that need it")
