@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 .PHONY: briefings test setup setup-test check bench reference-docx clean
 
 briefings: setup
-	$(BIN)/briefing build
+	$(BIN)/briefing build --layout brief,leave-behind
 
 test: setup-test
 	$(BIN)/python -m pytest -n auto

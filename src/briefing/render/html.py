@@ -6,6 +6,7 @@ inline nodes this module writes itself. Template errors are reported as file:lin
 from __future__ import annotations
 
 import traceback
+from functools import lru_cache
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -101,7 +102,10 @@ def _template_location(exc: Exception, tset: TemplateSet, name: str) -> Location
     return Location(tset.shown(name))
 
 
+@lru_cache(maxsize=8)
 def _environment(tset: TemplateSet) -> ImmutableSandboxedEnvironment:
+    """One sandboxed environment per template set: templates compile once per process
+    (and recompile when a file changes: Jinja checks their times)."""
     env = ImmutableSandboxedEnvironment(loader=FileSystemLoader(str(tset.folder)), autoescape=True,
                                         undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters["inline"] = inline
