@@ -69,8 +69,9 @@ def test_template_resources_are_confined(project, url, reason):
 
 def test_symlink_out_of_the_template_folder_is_refused(project):
     (project / "templates" / "evil" / "innocent.css").symlink_to("/etc/passwd")
-    html = project / "templates" / "evil" / "brief.html"
-    html.write_text(html.read_text().replace("</head>", '<link rel="stylesheet" href="innocent.css"></head>'))
+    head = project / "templates" / "evil" / "head.html"
+    head.write_text(head.read_text().replace("</head>", '<link rel="stylesheet" href="innocent.css"></head>'))
+    assert "innocent.css" in head.read_text()
     code, out = build(project)
     assert code == 1 and "file is outside the template and assets folders" in out
 

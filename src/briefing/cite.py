@@ -18,6 +18,7 @@ from typing import Callable
 from .document import Emph, Link, Span, Str
 from .i18n.locale import Lang
 from .i18n.words import LOCATOR_WORDS
+from .inline import merge_text
 from .load.sources import CslDate, Name, Source
 
 CONTAINER_TYPES = {"article", "article-journal", "article-magazine", "article-newspaper", "webpage",
@@ -171,13 +172,13 @@ class NoteMaker:
 
     def _end(self, nodes: list) -> list:
         """Close a note with the language's full stop (after an abbreviation's period too)."""
-        nodes = _merge(nodes)
+        nodes = merge_text(nodes)
         last = nodes[-1] if nodes else None
         stop = self.lang.full_stop()
         ends_with_link = isinstance(last, (Link, Span)) and self.lang.code == "hy"
         if not ends_with_link and not (isinstance(last, Str) and last.text.endswith(stop)):
             nodes = nodes + [Str(stop)]
-        return self._commas_inside_quotes(_merge(nodes))
+        return self._commas_inside_quotes(merge_text(nodes))
 
     def _commas_inside_quotes(self, nodes: list) -> list:
         """American usage (Chicago): “Title,” not “Title”, - English only."""
@@ -193,7 +194,7 @@ class NoteMaker:
         parts = [self.creators(source, inverted=True), self.title(source), *self.container(source)]
         if source.get("page") and source.type in ("article-journal", "chapter", "paper-conference"):
             parts.append([Str(str(source.get("page")).replace("-", "\u2013"))])
-        out = _merge(_join(parts, ", "))
+        out = merge_text(_join(parts, ", "))
         if source.url:
             stop = self.lang.full_stop()
             ends = isinstance(out[-1], Str) and out[-1].text.endswith(stop)
@@ -209,16 +210,6 @@ def _plain(node) -> str:
 
 def _plain_nodes(nodes: list) -> str:
     return "".join(_plain(n) for n in nodes)
-
-
-def _merge(nodes: list) -> list:
-    out: list = []
-    for node in nodes:
-        if isinstance(node, Str) and out and isinstance(out[-1], Str):
-            out[-1] = Str(out[-1].text + node.text)
-        else:
-            out.append(node)
-    return out
 
 
 def sort_key(source: Source) -> str:

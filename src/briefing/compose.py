@@ -16,7 +16,7 @@ from .facts import format_as_of, format_value
 from .i18n.catalogs import Translator
 from .i18n.locale import DOCX_FONTS, SANS, SERIF, Lang, hebrew_conjunction
 from .i18n.words import WORDS
-from .inline import Cite, CiteItem, Placeholder, parse
+from .inline import Cite, CiteItem, Placeholder, merge_text, parse
 from .load.sources import SourceSet
 from .model import Brief
 from .project import Config
@@ -135,7 +135,7 @@ class Composer:
             if i < len(notes) - 1 and isinstance(note[-1], Str) and note[-1].text.endswith(stop):
                 note = note[:-1] + [Str(note[-1].text[: -len(stop)])]
             parts.extend(([Str("; ")] if i else []) + note)
-        ref = NoteRef(len(self.notes) + 1, tuple(_merge_str(parts)))
+        ref = NoteRef(len(self.notes) + 1, tuple(merge_text(parts)))
         self.notes.append(ref)
         return ref
 
@@ -286,17 +286,7 @@ def _punctuate(nodes: list) -> list:
                     continue
         out.append(node)
         i += 1
-    return _merge_str(out)
-
-
-def _merge_str(nodes: list) -> list:
-    out: list = []
-    for node in nodes:
-        if isinstance(node, Str) and out and isinstance(out[-1], Str):
-            out[-1] = Str(out[-1].text + node.text)
-        elif not (isinstance(node, Str) and not node.text):
-            out.append(node)
-    return out
+    return merge_text(out)
 
 
 def _map_str(nodes, fn: Callable[[str], str]) -> list:

@@ -211,17 +211,18 @@ def _parse_cached(raw: str, lang: str | None = None):
             if not NAME_RE.match(name):
                 meta_problems.append(("placeholder", name, tok.meta["pos"]))
             stack[-1].append(Placeholder(name, tok.meta["pos"]))
-    return _merge(tuple(stack[0])), tuple(meta_problems)
+    return tuple(merge_text(stack[0])), tuple(meta_problems)
 
 
-def _merge(nodes: tuple) -> tuple:
+def merge_text(nodes) -> list:
+    """Adjacent text nodes joined into one; empty ones dropped."""
     out: list = []
     for node in nodes:
         if isinstance(node, Str) and out and isinstance(out[-1], Str):
             out[-1] = Str(out[-1].text + node.text)
-        else:
+        elif not (isinstance(node, Str) and not node.text):
             out.append(node)
-    return tuple(out)
+    return out
 
 
 def parse(text: str, lang: str | None = None) -> Parsed:

@@ -1,6 +1,8 @@
 """`briefing watch`: rebuild what changed whenever a file changes; errors do not stop it."""
 from __future__ import annotations
 
+from pathlib import Path
+
 from .build import BuildOptions, build
 from .cache import WATCHED
 from .errors import BriefError
@@ -21,11 +23,17 @@ def watch(project, args, out) -> int:
             out.problems(exc.problems)
 
     once()
-    out.print(f"watching {', '.join(project.rel(__import__('pathlib').Path(f)) for f in folders)} (Ctrl-C stops)")
+    announced = False
     try:
         for batch in changes(*folders, watch_filter=lambda change, path: not path.startswith(str(out_dir))
-                             and ".briefing-tmp-" not in path, debounce=400):
-            names = sorted({project.rel(__import__("pathlib").Path(p)) for _, p in batch})
+                             and ".briefing-tmp-" not in path, debounce=400, yield_on_timeout=True,
+                             rust_timeout=300):
+            if not batch:  # the watcher is running: say so once
+                if not announced:
+                    out.print(f"watching {', '.join(project.rel(Path(f)) for f in folders)} (Ctrl-C stops)")
+                    announced = True
+                continue
+            names = sorted({project.rel(Path(p)) for _, p in batch})
             out.print(f"changed: {', '.join(names)}")
             once()
     except KeyboardInterrupt:
