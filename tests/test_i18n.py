@@ -237,7 +237,7 @@ def test_babel_formatting_per_language():
     assert en.percent(0.69) == "69%" and hy.number(120000) == "120\u00a0000"
     assert en.date(dt.date(2023, 9, 19)) == "September\u00a019,\u00a02023"
     assert hy.date(dt.date(2020, 10, 5)).startswith("5\u00a0")
-    assert he.list(["SIPRI", "Human Rights Watch", "Amnesty"]) == "SIPRI, Human Rights Watch ו-Amnesty"
+    assert he.list(["SIPRI", "Human Rights Watch", "Amnesty"]) == "SIPRI, Human Rights Watch ו\u2011Amnesty"
     assert hy.list(["a", "b"]) == "a և b"
     assert (en.quote("x"), he.quote("x"), hy.quote("x")) == ("“x”", "”x”", "«x»")
     assert hy.sentence("Վերջ") == "Վերջ\u0589"

@@ -39,10 +39,11 @@ class NoteMaker:
 
     # --- pieces -------------------------------------------------------------------------
     def data(self, node) -> object:
-        """Bibliographic data as one unit: left-to-right inside right-to-left text."""
+        """Bibliographic data as one unit: left-to-right inside right-to-left text, and a
+        short one (a name, a journal) never split across lines."""
         text = _plain(node)
         if self.lang.rtl and not RTL_LETTER.search(text):
-            return Span((node,), "ltr")
+            return Span((node,), "ltr", "keep" if len(text) <= 40 else None)
         return node
 
     def names(self, names: tuple[Name, ...], inverted: bool = False) -> list:
@@ -64,8 +65,8 @@ class NoteMaker:
                 out.append(nodes[int(m.group(1))])
             elif piece:
                 out.append(Str(piece))
-        if self.lang.code == "he":  # "ו" before a Latin name is written "ו-"
-            out = [Str(n.text + "-") if isinstance(n, Str) and n.text.endswith("\u05d5") and i + 1 < len(out)
+        if self.lang.code == "he":  # "ו" before a Latin name is written "ו-" (a hyphen that does not break)
+            out = [Str(n.text + "\u2011") if isinstance(n, Str) and n.text.endswith("\u05d5") and i + 1 < len(out)
                    and not RTL_LETTER.search(_plain(out[i + 1])[:1]) else n for i, n in enumerate(out)]
         return out
 
@@ -175,8 +176,7 @@ class NoteMaker:
         nodes = merge_text(nodes)
         last = nodes[-1] if nodes else None
         stop = self.lang.full_stop()
-        ends_with_link = isinstance(last, (Link, Span)) and self.lang.code == "hy"
-        if not ends_with_link and not (isinstance(last, Str) and last.text.endswith(stop)):
+        if not (isinstance(last, Str) and last.text.endswith(stop)):
             nodes = nodes + [Str(stop)]
         return self._commas_inside_quotes(merge_text(nodes))
 

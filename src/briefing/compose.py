@@ -14,7 +14,7 @@ from .document import (ArgumentOut, Document, Emph, FactRow, Link, NoteRef, Quot
                        RecommendationOut, SectionOut, Span, Str, Strong, text_of)
 from .facts import format_as_of, format_value
 from .i18n.catalogs import Translator
-from .i18n.locale import DOCX_FONTS, SANS, SERIF, Lang, hebrew_conjunction
+from .i18n.locale import DOCX_FONTS, SANS, SERIF, Lang, hebrew_typography
 from .i18n.words import WORDS
 from .inline import Cite, CiteItem, Placeholder, merge_text, parse
 from .load.sources import SourceSet
@@ -49,7 +49,9 @@ class Composer:
 
     # --- words and texts ----------------------------------------------------------------
     def word(self, msgid: str, **values) -> str:
-        text, _ = self.words_tr(msgid)
+        text, translated = self.words_tr(msgid)
+        if self.lang.code == "he" and translated:
+            text = hebrew_typography(text)
         return text.format(**values) if values else text
 
     def text(self, ctx: str, source_text) -> tuple:
@@ -62,8 +64,8 @@ class Composer:
         if pending:
             nodes.append(self._note(pending))
         nodes = _punctuate(nodes)
-        if self.lang.code == "he":
-            nodes = _map_str(nodes, hebrew_conjunction)
+        if self.lang.code == "he" and ok:
+            nodes = _map_str(nodes, hebrew_typography)
         if self.lang.rtl and not (not ok and self.lang.code != "en"):
             nodes = list(bidi.isolate(nodes))
         if not ok and self.lang.code != "en":
@@ -134,7 +136,7 @@ class Composer:
         for i, note in enumerate(notes):
             if i < len(notes) - 1 and isinstance(note[-1], Str) and note[-1].text.endswith(stop):
                 note = note[:-1] + [Str(note[-1].text[: -len(stop)])]
-            parts.extend(([Str("; ")] if i else []) + note)
+            parts.extend(([Str(self.lang.list_separator)] if i else []) + note)
         ref = NoteRef(len(self.notes) + 1, tuple(merge_text(parts)))
         self.notes.append(ref)
         return ref
@@ -190,8 +192,22 @@ class Composer:
             facts_after=self.facts_after, timestamp=_timestamp(b.date),
             sources=sources, words=words, quote_marks=self.lang.quote_marks,
             contact={k: v for k, v in org.model_dump().items() if v and k not in ("logo",)},
+            contact_items=self._contact(),
             fonts={"serif": SERIF[self.lang.code], "sans": SANS[self.lang.code],
                    "docx": DOCX_FONTS[self.lang.code]})
+
+    def _contact(self) -> list[tuple[str, tuple]]:
+        """(field, text) of the organization's contact block; in right-to-left documents each
+        Latin value (a name, an address, a phone number) keeps its own order."""
+        items = []
+        for key, value in self.config.organization.model_dump().items():
+            if not value or key == "logo":
+                continue
+            nodes: tuple = (Str(str(value)),)
+            if self.lang.rtl:
+                nodes = (Span(nodes, "ltr", "keep"),) if key in ("website", "email", "phone") else bidi.isolate(nodes)
+            items.append((key, nodes))
+        return items
 
     def _facts_box(self, leave: bool) -> list[FactRow]:
         b = self.brief
@@ -239,7 +255,11 @@ class Composer:
         note = (self._note([CiteItem(str(q.source), _locator(q.locator))]),)
         if self.lang.rtl:
             note = bidi.isolate(note)
-        return QuoteOut(text, speaker, role, note)
+        end = ""
+        if self.lang.code == "hy" and text and isinstance(text[-1], Str) and text[-1].text.endswith("\u0589"):
+            # Armenian puts the full stop after the closing guillemet: «...»։
+            text, end = text[:-1] + (Str(text[-1].text[:-1]),), "\u0589"
+        return QuoteOut(text, speaker, role, note, end)
 
 
 def _timestamp(date) -> "dt.datetime":
@@ -296,8 +316,6 @@ def _map_str(nodes, fn: Callable[[str], str]) -> list:
             out.append(Str(fn(node.text)))
         elif isinstance(node, (Emph, Strong)):
             out.append(type(node)(tuple(_map_str(node.children, fn))))
-        elif isinstance(node, Link):
-            out.append(Link(node.href, tuple(_map_str(node.children, fn))))
-        else:
+        else:  # links (their text is often the URL itself), notes, spans: as they are
             out.append(node)
     return out

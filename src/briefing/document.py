@@ -56,6 +56,7 @@ class QuoteOut:
     speaker: Inlines
     role: Inlines | None
     note: Inlines
+    end: str = ""        # punctuation after the closing quotation mark (Armenian "։")
 
 
 @dataclass
@@ -100,6 +101,7 @@ class Document:
     timestamp: dt.datetime | None = None  # SOURCE_DATE_EPOCH, else the brief's date: the only time in outputs
     facts_after: int = 0           # where the key facts box goes: 0 after the summary, n after section n
     contact: dict = field(default_factory=dict)
+    contact_items: list = field(default_factory=list)   # [(field, Inlines)]
     fonts: dict = field(default_factory=dict)
 
     @property

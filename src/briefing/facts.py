@@ -42,7 +42,7 @@ def format_as_of(value, lang: Lang) -> str | None:
     if value is None:
         return None
     if isinstance(value, tuple):
-        return lang.range(*value)
+        return lang.period(*value)
     if isinstance(value, dt.date):
         return lang.date(value, "long")
-    return str(value)
+    return lang.period(value)

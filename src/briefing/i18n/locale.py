@@ -18,6 +18,9 @@ QUOTES = {
     "hy": ("\u00ab", "\u00bb", "\u00ab", "\u00bb"),
 }
 FULL_STOP = {"hy": "\u0589"}  # Armenian full stop "։"
+LIST_SEPARATOR = {"hy": "\u2024 "}  # between sources in one note: Armenian "․"
+CURRENCY_BY_NAME = {"hy"}  # Armenian readers expect "65 000 ԱՄՆ դոլար", not "65 000 $"
+YEAR_MARK = {"hy": ("\u00a0թ.", "\u00a0թթ.")}  # 2021 թ., 2016–2020 թթ.
 HEBREW_LETTER = re.compile(r"[\u0590-\u05ff]")
 LATIN_START = re.compile(r"^[\W\d_]*[A-Za-z0-9]")
 
@@ -98,6 +101,9 @@ class Lang:
         return format_percent(value, format=fmt, locale=self.locale, decimal_quantization=bool(decimals))
 
     def currency(self, value: float, currency: str, decimals: int | None = None) -> str:
+        if self.code in CURRENCY_BY_NAME:
+            return format_currency(value, currency, locale=self.locale, format_type="name", currency_digits=False,
+                                   decimal_quantization=False).replace(" ", "\u00a0")
         pattern = self.locale.currency_formats["standard"].pattern
         if decimals is None:
             decimals = 0 if float(value).is_integer() else 2
@@ -118,13 +124,22 @@ class Lang:
     def range(self, start, end) -> str:
         return f"{start}\u2013{end}"
 
+    def period(self, start, end=None) -> str:
+        """A year or a span of years as a date qualifier ("2021", hy "2021 թ.")."""
+        one, many = YEAR_MARK.get(self.code, ("", ""))
+        return f"{start}{one}" if end is None else f"{self.range(start, end)}{many}"
+
+    @property
+    def list_separator(self) -> str:
+        return LIST_SEPARATOR.get(self.code, "; ")
+
     def list(self, items: list[str], style: str = "standard") -> str:
         text = format_list(items, style=style, locale=self.locale)
         if self.code == "he" and len(items) > 1:
             # CLDR joins the last item with a bare "ו"; before a Latin word Hebrew writes "ו-".
             last = items[-1]
             if LATIN_START.match(last) and text.endswith("\u05d5" + last):
-                text = text[: -len(last)] + "-" + last
+                text = text[: -len(last)] + "\u2011" + last  # a hyphen that does not break the line
         return text
 
 
@@ -133,7 +148,19 @@ def _locale(code: str) -> Locale:
     return Locale.parse(code)
 
 
-def hebrew_conjunction(text: str) -> str:
-    """'וAmnesty' -> 'ו-Amnesty' (a Hebrew one-letter prefix before a Latin word)."""
-    return re.sub(r"(?<![\u0590-\u05ff])([\u05d5\u05d1\u05dc\u05de\u05d4\u05e9\u05db])(?=[A-Za-z0-9])",
-                  r"\1-", text)
+HEBREW_PREFIX = r"(?<![\u0590-\u05ff])([\u05d5\u05d1\u05dc\u05de\u05d4\u05e9\u05db])"
+
+
+def hebrew_typography(text: str) -> str:
+    """Hebrew as typeset, from what a keyboard gives:
+
+    - a one-letter prefix before a Latin word or a number takes a hyphen that never breaks
+      the line: 'וAmnesty', 'ב-19' -> 'ו‑Amnesty', 'ב‑19' (U+2011);
+    - a quote mark inside an abbreviation is the gershayim: אפ"י -> אפ״י; an apostrophe
+      after a Hebrew letter is the geresh: עמ' -> עמ׳;
+    - the remaining straight double quotes become CLDR's Hebrew quotation mark (”).
+    """
+    text = re.sub(HEBREW_PREFIX + r"-?(?=[A-Za-z0-9])", "\\1\u2011", text)
+    text = re.sub(r'(?<=[\u05d0-\u05ea])"(?=[\u05d0-\u05ea])', "\u05f4", text)
+    text = re.sub(r"(?<=[\u05d0-\u05ea])'", "\u05f3", text)
+    return text.replace('"', "\u201d")

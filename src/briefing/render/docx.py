@@ -25,7 +25,7 @@ PAPER = {"a4": (Mm(210), Mm(297)), "letter": (Mm(215.9), Mm(279.4))}
 HEBREW = re.compile(r"[\u0590-\u05ff\ufb1d-\ufb4f]")
 LTR_RUN = re.compile(r"[A-Za-z0-9][A-Za-z0-9%.,:/+\-\u2013_'\u2019&@?=#]*[A-Za-z0-9%]|[A-Za-z0-9]")
 ARMENIAN_RUN = re.compile(r"[\u0530-\u058f\ufb13-\ufb17]+(?:[ \u00a0\-]+[\u0530-\u058f\ufb13-\ufb17]+)*")
-LRM = "\u200e"
+LRM, RLM = "\u200e", "\u200f"
 MAX_REFERENCE_BYTES = 10_000_000
 MAX_REFERENCE_ENTRIES = 500
 MAX_REFERENCE_UNPACKED = 100_000_000
@@ -47,7 +47,7 @@ class DocxWriter:
         if reference is None:
             set_fonts(self.d)
         ensure_styles(self.d, colors, recolor=recolor or reference is None)
-        localize_styles(self.d, doc.lang)
+        localize_styles(self.d, doc.lang, compact=doc.layout == "leave-behind")
         self.footnotes = ooxml.Footnotes(self.d)
         self._family = "serif"
         # python-docx looks a style up by scanning every style each time: look once
@@ -108,10 +108,13 @@ class DocxWriter:
                 if node.cls == "untranslated":
                     inner["highlight"] = "yellow"
                 if node.dir == "ltr" and self.rtl:
+                    # LRM ... LRM keeps the run's own order; the RLM after it gives what follows
+                    # (a date's day, a comma) back to the right-to-left text
                     inner["ltr"] = True
                     self._text_runs(parent, LRM, inner)
                     self.inline(parent, node.children, part, inner)
                     self._text_runs(parent, LRM, inner)
+                    self._text_runs(parent, RLM, fmt)
                 else:
                     self.inline(parent, node.children, part, inner)
             elif isinstance(node, NoteRef):
@@ -151,12 +154,18 @@ class DocxWriter:
             self._leave_behind()
         else:
             self._full_brief()
-        if doc.contact:
+        if doc.contact_items and doc.layout == "brief":
             self.para("Heading 1", (Str(doc.word("Contact")),), family="sans")
-            self.para("Brief Meta", (Str(" · ".join(str(v) for v in doc.contact.values())),), family="sans")
+            self.para("Brief Meta", self._contact_line(), family="sans")
         self.footnotes.attach()
         self._properties()
         save_reproducibly(self.d, target, epoch or int(doc.timestamp.timestamp()))
+
+    def _contact_line(self) -> tuple:
+        nodes: list = []
+        for i, (_key, value) in enumerate(self.doc.contact_items):
+            nodes += ([Str(" · ")] if i else []) + list(value)
+        return tuple(nodes)
 
     def _title_block(self) -> None:
         doc = self.doc
@@ -269,7 +278,7 @@ class DocxWriter:
 
     def _quote(self, q) -> None:
         opening, closing = self.doc.quote_marks
-        self.para("Intense Quote", (Str(opening),) + tuple(q.text) + (Str(closing),))
+        self.para("Intense Quote", (Str(opening),) + tuple(q.text) + (Str(closing + q.end),))
         attribution = (Str("— "),) + tuple(q.speaker) + (((Str(", "),) + tuple(q.role)) if q.role else ()) \
             + tuple(q.note)
         self.para("Quote Attribution", attribution, family="sans", align_end=True)
@@ -289,7 +298,17 @@ class DocxWriter:
         self._family = "sans"
         self.inline(hp._p, doc.title)
         for footer in (section.footer, section.first_page_footer):
-            self._page_footer(footer.paragraphs[0])
+            if doc.layout == "leave-behind" and doc.contact_items:
+                self._contact_footer(footer.paragraphs[0])  # one page: the contact, not "page 1 of 1"
+            else:
+                self._page_footer(footer.paragraphs[0])
+        self._family = "serif"
+
+    def _contact_footer(self, fp) -> None:
+        self._style(fp, "Footer")
+        ooxml.paragraph_bidi(fp._p, self.rtl)
+        self._family = "sans"
+        self.inline(fp._p, (Strong((Str(self.doc.word("Contact") + " "),)),) + self._contact_line())
         self._family = "serif"
 
     def _page_footer(self, fp) -> None:

@@ -111,8 +111,31 @@ def _fonts(rpr, family: str) -> None:
         el.attrib.pop(qn(f"w:{attr}"), None)
 
 
-def localize_styles(d, lang: str) -> None:
-    """Complex-script fonts, sizes and weights on every style, and the document's languages."""
+UPRIGHT_SCRIPTS = ("he", "hy")   # no true italics: slanted Hebrew or Armenian is a fake
+COMPACT = {"Normal": (9.5, 40), "List Bullet": (9.5, 20), "List Number": (9.5, 30), "Title": (18, 60),
+           "Heading 1": (12, 40)}  # style: (size pt, space after twips) for the one-page leave-behind
+
+
+def localize_styles(d, lang: str, compact: bool = False) -> None:
+    """Complex-script fonts, sizes and weights on every style, the document's languages;
+    upright styles for Hebrew and Armenian; tighter type for the one-page leave-behind."""
+    from docx.shared import Pt, Twips
+    if compact:
+        for name, (size, after) in COMPACT.items():
+            try:
+                style = d.styles[name]
+            except KeyError:
+                continue
+            style.font.size = Pt(size)
+            style.paragraph_format.space_after = Twips(after)
+            style.paragraph_format.space_before = Twips(min(after * 2, 120)) if name == "Heading 1" else None
+    if lang in UPRIGHT_SCRIPTS:
+        for style_el in d.styles.element.findall(qn("w:style")):
+            props = style_el.find(qn("w:rPr"))
+            if props is not None:
+                for tag in ("w:i", "w:iCs"):
+                    for el in props.findall(qn(tag)):
+                        props.remove(el)
     defaults = d.styles.element.find(qn("w:docDefaults"))
     rpr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
     serif, sans = SERIF.get(lang, SERIF["en"])[0], SANS.get(lang, SANS["en"])[0]
