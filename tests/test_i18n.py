@@ -314,3 +314,31 @@ def test_armenian_runs_are_tagged(samples):
         assert rpr.find(f"{W}lang").get(f"{W}val") == "hy-AM"
         assert rpr.find(f"{W}rFonts").get(f"{W}ascii").startswith("Noto") and "Armenian" in \
             rpr.find(f"{W}rFonts").get(f"{W}ascii")
+
+
+def test_hebrew_typography():
+    from briefing.i18n.locale import hebrew_typography
+    assert hebrew_typography('אפ"י פועל ב-19 בספטמבר; עמ\' 4; "לעולם לא עוד"; וAmnesty') == \
+        "אפ\u05f4י פועל ב\u201119 בספטמבר; עמ\u05f3 4; \u201dלעולם לא עוד\u201d; ו\u2011Amnesty"
+
+
+def test_armenian_dates_currency_and_quotes(samples):
+    import datetime as dt
+    hy = Lang("hy")
+    assert hy.period(2021) == "2021\u00a0թ." and hy.period(2016, 2020) == "2016\u20132020\u00a0թթ."
+    assert hy.currency(65000, "USD") == "65\u00a0000\u00a0ԱՄՆ\u00a0դոլար"
+    assert hy.date(dt.date(2020, 10, 5)).startswith("5\u00a0հոկտեմբերի")
+    text = pdftotext(samples / "hy" / "genocide-recognition.pdf")
+    assert "»\u0589" in text and "\u0589»" not in text  # «...»։
+
+
+@pytest.mark.clients
+def test_hebrew_word_contact_and_latin_runs_keep_their_order(samples, tmp_path):
+    path = samples / "he" / "arms-export-oversight.docx"
+    with zipfile.ZipFile(path) as z:
+        xml = z.read("word/footnotes.xml").decode()
+    # every Latin run in a note is opened and closed by an LRM and followed by an RLM, so that a
+    # date after it stays in the Hebrew order
+    assert xml.count("\u200f") > 0 and xml.count("\u200e") == 2 * xml.count("\u200f")
+    text = pdftotext(soffice_pdf(path, tmp_path))
+    assert "Avi Scharf" in text and "Oded Yaron" in text

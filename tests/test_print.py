@@ -225,3 +225,12 @@ def test_facts_box_and_quotes_are_never_split(samples):
                          if css_class in ((getattr(box, "element", None) is not None and
                                            box.element.get("class")) or "").split()}
                 assert len(pages) <= 1, (brief, lang, css_class, pages)
+
+
+@pytest.mark.clients
+@pytest.mark.parametrize("lang", LANGS)
+def test_word_leave_behind_is_one_page(printed, lang, tmp_path):
+    from conftest import soffice_pdf
+    for brief in BRIEFS:
+        pdf = soffice_pdf(printed / "a4" / lang / f"{brief}.leave-behind.docx", tmp_path)
+        assert len(PdfReader(pdf).pages) == 1, brief
