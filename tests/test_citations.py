@@ -102,6 +102,20 @@ def test_words_and_dates_are_localized(tmp_path):
     assert first.endswith("\u0589")  # Armenian full stop
 
 
+def test_prefix_and_abbreviations(tiny_project):
+    brief = tiny_project / "briefs" / "good.yaml"
+    brief.write_text(brief.read_text().replace(
+        "  - Israel supplied {az_share} of Azerbaijan's major arms imports [@sipri-2021].",
+        "  - Israel supplied {az_share} of the imports (cf. the U.S. and e.g. Russia) in 2016–2020.\n"
+        "  - A second point [see @hrw-2020, p. 4]."))
+    loaded = load_project(Project.open(tiny_project))
+    assert not loaded.report.errors, [p.format() for p in loaded.report.problems]
+    doc = compose(loaded, "good", "en").document
+    first, second = doc.summary
+    assert isinstance(first[-1], NoteRef) and text_of(first).endswith("in 2016–2020."), "the mark ends the sentence"
+    assert text_of(second[-1].content).startswith("see Human Rights Watch, “Cluster Munitions Used,” ")
+
+
 def test_unknown_key_and_uncited(tiny_project):
     brief = tiny_project / "briefs" / "good.yaml"
     brief.write_text(brief.read_text().replace("[@hrw-2020].", "[@hrw-2021]."))

@@ -1,6 +1,8 @@
 """The command line: help, exit codes, project selection, `new`, `check`, `build`."""
 from __future__ import annotations
 
+import re
+import shutil
 import subprocess
 import sys
 
@@ -100,3 +102,32 @@ def test_strict_turns_warnings_into_errors(tiny_project):
                              "--out", str(tiny_project / "out"))
     assert code == 1
     assert not (tiny_project / "out" / "en" / "good.html").exists()
+
+
+def test_a_brief_with_errors_counts_as_failed_and_others_build(tiny_project):
+    shutil.copy(tiny_project / "briefs" / "good.yaml", tiny_project / "briefs" / "other.yaml")
+    other = tiny_project / "briefs" / "other.yaml"
+    other.write_text(other.read_text().replace("id: good", "id: other").replace("title:", "titel:"))
+    code, out, err = run_cli("build", "--project", str(tiny_project), "--format", "html", "--out",
+                             str(tiny_project / "out"), "--jobs", "0")
+    assert code == 1
+    assert "1 built, 0 up to date, 1 failed" in out and "unknown field 'titel'" in err
+    assert (tiny_project / "out" / "en" / "good.html").is_file()
+
+
+def test_nothing_to_build_is_an_error(tiny_project):
+    code, out, err = run_cli("build", "--project", str(tiny_project), "--lang", "hy")
+    assert code == 1 and "nothing to build" in err
+
+
+def test_check_compiles_templates(tiny_project):
+    code, out, err = run_cli("template", "init", str(tiny_project / "templates" / "mine"), "--project",
+                             str(tiny_project))
+    html = tiny_project / "templates" / "mine" / "brief.html"
+    html.write_text(html.read_text().replace("<body", "{% if %}<body", 1))
+    (tiny_project / "briefing.toml").write_text('[build]\ntemplate = "mine"\n')
+    code, out, err = run_cli("check", "--project", str(tiny_project))
+    assert code == 1 and re.search(r"templates/mine/brief\.html:\d+: error: template syntax error", err)
+    (tiny_project / "briefing.toml").write_text('[build]\ntemplate = "mien"\n')
+    code, out, err = run_cli("check", "--project", str(tiny_project))
+    assert code == 1 and "briefing.toml:2:1: error: no template set 'mien'" in err and "did you mean 'mine'?" in err

@@ -174,6 +174,7 @@ def test_copied_template_restyles_font_colours_logo_and_word_styles(tmp_path):
     assert "Noto-Sans" in fonts and "Noto-Serif" not in fonts
     out_doc = docx.Document(str(tmp_path / "o" / "en" / "good.docx"))
     assert out_doc.styles["Heading 1"].font.name == "Noto Sans Mono"
+    assert str(out_doc.styles["Heading 1"].font.color.rgb) == "006400"  # the branding colour, in Word too
     with zipfile.ZipFile(tmp_path / "o" / "en" / "good.docx") as z:
         assert any(n.startswith("word/media/") and n.endswith(".png") for n in z.namelist())
 

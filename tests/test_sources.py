@@ -66,11 +66,22 @@ def test_duplicate_id_names_both_places(tmp_path):
     ("t.json", '[\n {"id": "x", "title": "T",}\n]', "t.json:2:27: error: JSON syntax error: Expecting property name "
      "enclosed in double quotes"),
     ("t.yaml", "- id: x\n  title: T\n  author: Jane Doe\n", "t.yaml:3:11: error: source 'x': 'author' should be a list of names"),
+    ("t.yaml", "- id: x\n  title: T\n  URL: example.org/report\n",
+     "t.yaml:3:8: error: source 'x': 'URL' must be a web address starting with https:// or http://"),
+    ("t.json", '[\n {"id": "x", "title": "T",\n "archived": "file:///etc/passwd"}\n]',
+     "t.json:3:2: error: source 'x': 'archived' must be a web address starting with https:// or http://"),
 ])
 def test_source_errors_are_located(tmp_path, name, text, expected):
     write(tmp_path, name, text)
     _, report = load(tmp_path)
     assert messages(report) == [expected]
+
+
+def test_one_bad_field_keeps_the_source(tmp_path):
+    """The field is reported once; the source stays, so its citations do not fail too."""
+    write(tmp_path, "t.yaml", "- id: x\n  title: T\n  type: newspaper\n  issued: 2023-13\n")
+    sources, report = load(tmp_path)
+    assert "x" in sources and len(report.errors) == 2
 
 
 def test_type_error_suggests(tmp_path):

@@ -143,7 +143,10 @@ def build(project: Project, options: BuildOptions, reporter: Reporter | None = N
     jobs = plan(loaded, options, out_dir)
     cache = Cache.load(out_dir)
     digest = project_digest(project)
-    results: list[JobResult] = []
+    results: list[JobResult] = _unloadable(project, loaded, options)
+    if not jobs and not results:
+        raise BriefError("nothing to build: no brief declares the languages asked for", None,
+                         "add the language to the brief's `languages:`, or drop --lang")
     todo: list[tuple[Job, JobSpec]] = []
     for job in jobs:
         if job.brief in blocked:
@@ -171,9 +174,22 @@ def build(project: Project, options: BuildOptions, reporter: Reporter | None = N
         reporter.done(result)
     cache.save()
     order = {job: i for i, job in enumerate(jobs)}
-    results.sort(key=lambda r: order[r.job])
+    results.sort(key=lambda r: order.get(r.job, -1))
     write_manifest(out_dir, results, cache, options, __version__)
     return BuildResult(results, problems, out_dir)
+
+
+def _unloadable(project: Project, loaded: Loaded, options: BuildOptions) -> list[JobResult]:
+    """A brief with input errors makes no output: it counts as one failure, with its errors."""
+    results = []
+    wanted = options.briefs or [p.stem for p in project.brief_paths()]
+    for path in project.brief_paths():
+        if path.stem in wanted and path.stem not in loaded.briefs:
+            shown = project.rel(path)
+            mine = [p for p in loaded.report.problems if p.location and p.location.path == shown
+                    and p.severity == "error"]
+            results.append(JobResult(Job(path.stem, "", "", "brief", path), "failed", mine))
+    return results
 
 
 def _blocked_briefs(loaded: Loaded, options: BuildOptions) -> dict[str, list[Problem]]:

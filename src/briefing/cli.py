@@ -93,12 +93,16 @@ def parser() -> argparse.ArgumentParser:
                    help="stop a document that takes longer than this to render (default: 120)")
 
     wt = sub.add_parser("watch", parents=[common], help="rebuild what changed whenever a file changes",
-                        description="Watch briefs/, sources/, locales/ and templates/; rebuild what changed. "
-                                    "Ctrl-C stops.")
-    wt.add_argument("--lang", type=_csv("language", SUPPORTED_LANGUAGES), metavar="LANGS")
-    wt.add_argument("--format", type=_csv("format", FORMATS), metavar="FORMATS", default=["pdf", "docx"])
-    wt.add_argument("--out", metavar="DIR")
-    wt.add_argument("--jobs", "-j", type=_count, metavar="N")
+                        description="Watch briefs/, sources/, locales/, templates/ and assets/; rebuild what "
+                                    "changed. Errors are printed and watching goes on. Ctrl-C stops.")
+    wt.add_argument("--lang", type=_csv("language", SUPPORTED_LANGUAGES), metavar="LANGS",
+                    help="languages, comma-separated (default: each brief's own list)")
+    wt.add_argument("--format", type=_csv("format", FORMATS), metavar="FORMATS", default=["pdf", "docx"],
+                    help="pdf,docx,html (default: pdf,docx)")
+    wt.add_argument("--layout", type=_csv("layout", LAYOUTS), metavar="LAYOUTS", default=["brief"],
+                    help="brief,leave-behind (default: brief)")
+    wt.add_argument("--out", metavar="DIR", help="output folder (default: build/)")
+    wt.add_argument("--jobs", "-j", type=_count, metavar="N", help="worker processes (default: one per core)")
 
     c = sub.add_parser("check", parents=[common], help="validate briefs, sources and catalogs without rendering",
                        description="Validate everything without rendering: fast, for editors and CI.")

@@ -22,6 +22,24 @@ from .model import Brief
 from .project import Config
 
 SENTENCE_END = re.compile(r"[.!?\u0589](?=\s|$)")
+ABBREVIATIONS = {"cf", "e.g", "i.e", "etc", "vs", "u.s", "u.k", "u.n", "e.u", "no", "p", "pp", "vol", "dr", "mr",
+                 "mrs", "ms", "st", "jr", "sr", "inc", "ltd", "co", "approx", "fig", "sec", "para", "ed", "eds", "al",
+                 "jan", "feb", "mar", "apr", "aug", "sept", "sep", "oct", "nov", "dec", "gen", "col", "lt", "gov"}
+
+
+def sentence_end(text: str):
+    """The first full stop (or ! ? ։) that ends a sentence: not the period of "cf.", "U.S."
+    or an initial, nor one followed by a lower-case word."""
+    for m in SENTENCE_END.finditer(text):
+        if m.group(0) == ".":
+            before = re.search(r"([\w.]+)$", text[: m.start()])
+            word = before.group(1) if before else ""
+            if word.lower().rstrip(".") in ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
+                continue
+            if re.match(r"\s+[a-z]", text[m.end():]):
+                continue
+        return m
+    return None
 PUNCT_AFTER_MARK = ".,;:!?\u0589"
 LAYOUTS = ("brief", "leave-behind")
 
@@ -105,13 +123,13 @@ class Composer:
                 out.append(Link(node.href, tuple(self._resolve(node.children, pending, explicit, False))))
             elif isinstance(node, Str) and top and pending:
                 text = node.text
-                m = SENTENCE_END.search(text)
+                m = sentence_end(text)
                 while m and pending:
                     out.append(Str(text[: m.end()]))
                     out.append(self._note(pending))
                     pending.clear()
                     text = text[m.end():]
-                    m = SENTENCE_END.search(text)
+                    m = sentence_end(text)
                 if text:
                     out.append(Str(text))
             else:
@@ -127,6 +145,8 @@ class Composer:
             if source is not None:
                 self.cited[source.id] = source
                 note = self.maker.note(source, item.locator)
+                if item.prefix:  # [see @key] -> "see Author, Title ..."
+                    note = [Str(item.prefix + " ")] + note
                 for _, ch in fonts.missing(text_of(note), self.lang.code)[:1]:
                     self.problems.append(Problem(
                         f"source '{source.id}' has the character {fonts.describe(ch)}, which no font for "

@@ -56,6 +56,7 @@ class CiteItem:
     key: str
     locator: tuple[str, str] | None = None  # (term, value): ("page", "12")
     offset: int = 0
+    prefix: str = ""                         # [see @key] -> "see"
 
 
 @dataclass(frozen=True)
@@ -100,8 +101,9 @@ def parse_locator(text: str) -> tuple[str, str] | None:
 
 # --- markdown-it rules -------------------------------------------------------------------
 
-CITE_RE = re.compile(r"\[(\s*@[^\[\]]*)\]")
-CITE_ITEM_RE = re.compile(r"^\s*@(?P<key>[A-Za-z0-9_][\w:.#$%&+?<>~/-]*?)\s*(?:,\s*(?P<loc>.+?))?\s*$")
+CITE_RE = re.compile(r"\[([^\[\]@]{0,40}@[^\[\]]*)\]")
+CITE_ITEM_RE = re.compile(r"^\s*(?P<prefix>[^@;]*?)\s*@(?P<key>[A-Za-z0-9_][\w:.#$%&+?<>~/-]*?)\s*"
+                          r"(?:,\s*(?P<loc>.+?))?\s*$")
 PLACEHOLDER_RE = re.compile(r"\{([^{}\s]*)\}")
 NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -120,7 +122,8 @@ def _citation_rule(state: StateInline, silent: bool) -> bool:
             if not im:
                 bad.append((part.strip(), start))
             else:
-                items.append((im.group("key"), im.group("loc"), start + part.index("@") + 1))
+                items.append((im.group("key"), im.group("loc"), start + part.index("@") + 1,
+                              im.group("prefix") or ""))
             start += len(part) + 1
         token = state.push("citation", "", 0)
         token.meta = {"items": items, "bad": bad, "pos": state.pos, "raw": m.group(0)}
@@ -195,14 +198,14 @@ def _parse_cached(raw: str, lang: str | None = None):
             stack[-1].append(node)
         elif kind == "citation":
             items = []
-            for key, loc_text, offset in tok.meta["items"]:
+            for key, loc_text, offset, prefix in tok.meta["items"]:
                 locator = None
                 if loc_text:
                     locator = parse_locator(loc_text)
                     if locator is None:
                         meta_problems.append(("locator", loc_text, offset))
                         continue
-                items.append(CiteItem(key, locator, offset))
+                items.append(CiteItem(key, locator, offset, prefix))
             for part, offset in tok.meta["bad"]:
                 meta_problems.append(("cite", part, offset))
             stack[-1].append(Cite(tuple(items), tok.meta["pos"]))
@@ -246,6 +249,7 @@ def parse(text: str, lang: str | None = None) -> Parsed:
         else:
             problems.append(Problem(f"'{{{part}}}' is not a valid placeholder name", at(offset),
                                     "names use letters, digits and '_'; write \\{ for a literal brace"))
+    problems += _stray_marks(str(text), at)
     for m in LINK_RE.finditer(str(text)):
         url = m.group(1)
         if url and not url.lower().startswith(SAFE_SCHEMES):
@@ -253,6 +257,36 @@ def parse(text: str, lang: str | None = None) -> Parsed:
             problems.append(Problem(f"links to '{scheme}' are not allowed", at(m.start(1)),
                                     "links must start with https://, http:// or mailto:"))
     return Parsed(nodes, problems)
+
+
+BARE_CITE_RE = re.compile(r"(?<![\w.@/\[-])@(?P<key>[A-Za-z0-9_][\w:.#$%&+?<>~/-]*[\w])")
+OPEN_CITE_RE = re.compile(r"\[[^\[\]]{0,40}@[^\]]*(?=\[|$)")
+
+
+def _stray_marks(raw: str, at) -> list[Problem]:
+    """What would be printed as it is: a brace outside a placeholder, a citation without
+    its brackets or without its closing bracket."""
+    problems: list[Problem] = []
+    masked = re.sub(r"\\[{}\[\]@]", "  ", raw)                      # escaped: \{ \} \[ \@
+    masked = PLACEHOLDER_RE.sub(lambda m: " " * len(m.group(0)), masked)
+    masked = re.sub(r"\]\([^)]*\)", lambda m: " " * len(m.group(0)), masked)  # link targets
+    for m in re.finditer(r"\{([^{}\n]*)\}", masked):  # a pair that is not a placeholder: { name }
+        name = re.sub(r"\s+", "_", m.group(1).strip())
+        problems.append(Problem(f"'{m.group(0)}' is not a placeholder: write it without spaces, {{{name}}}",
+                                at(m.start()), "write \\{ and \\} for braces that are text"))
+        masked = masked[: m.start()] + " " * len(m.group(0)) + masked[m.end():]
+    for m in re.finditer(r"[{}]", masked):
+        problems.append(Problem(f"a lone '{m.group(0)}': placeholders are written {{fact_name}}", at(m.start()),
+                                "close the placeholder, or write \\{ or \\} for a brace that is text"))
+    for m in OPEN_CITE_RE.finditer(masked):
+        problems.append(Problem("this citation is not closed with ']'", at(m.start()),
+                                "write citations as [@key] or [@key, p. 4]"))
+    inside = [(m.start(), m.end()) for m in CITE_RE.finditer(masked)]
+    for m in BARE_CITE_RE.finditer(masked):
+        if not any(a <= m.start() < b for a, b in inside):
+            problems.append(Problem(f"'@{m.group('key')}' is not a citation: citations go in square brackets",
+                                    at(m.start()), f"write [@{m.group('key')}]"))
+    return problems
 
 
 def walk(nodes):

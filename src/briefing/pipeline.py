@@ -45,6 +45,7 @@ def load_project(project: Project, brief_ids: list[str] | None = None) -> Loaded
         loaded = load_brief(path, project.rel(path), sources, report, shared)
         if loaded is not None:
             briefs[loaded.id] = loaded
+    _check_template_choices(project, briefs, report)
     if not brief_ids:
         cited = set().union(*(b.cited_keys for b in briefs.values())) if briefs else set()
         for key, source in sources.by_id.items():
@@ -52,6 +53,44 @@ def load_project(project: Project, brief_ids: list[str] | None = None) -> Loaded
                 report.warning(f"source '{key}' is never cited", source.location,
                                "cite it as [@" + key + "] or remove it")
     return Loaded(project, sources, briefs, report)
+
+
+def _check_template_choices(project: Project, briefs: dict, report: Report) -> None:
+    """Every template set named (briefing.toml, a brief's `template:`) exists and compiles.
+    A brief whose set is missing is reported at its `template:` line and not built."""
+    from .render.html import check_templates
+    from .render.templates import find_template
+    checked: set = set()
+
+    def compile_once(tset) -> None:
+        if tset.folder not in checked:
+            checked.add(tset.folder)
+            report.extend(check_templates(tset))
+
+    try:
+        compile_once(find_template(project, None))
+    except BriefError as exc:
+        where = _config_line(project, "template")
+        for p in exc.problems:
+            report.error(p.message, where, p.hint)
+    for brief_id, lb in list(briefs.items()):
+        if lb.brief.template:
+            try:
+                compile_once(find_template(project, str(lb.brief.template)))
+            except BriefError as exc:
+                for p in exc.problems:
+                    report.error(p.message, lb.doc.where(("template",)), p.hint)
+                del briefs[brief_id]
+
+
+def _config_line(project: Project, key: str) -> Location:
+    import re
+    path = project.root / "briefing.toml"
+    if path.is_file():
+        for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if re.match(rf"\s*{key}\s*=", line):
+                return Location("briefing.toml", i, 1)
+    return Location("briefing.toml")
 
 
 def translators(loaded: Loaded, brief_id: str, lang: str) -> tuple[Translator, Translator]:
@@ -118,9 +157,10 @@ def composition_problems(loaded: Loaded, brief_id: str, lang: str, composed: "Co
     problems = missing_catalog_problems(loaded, brief_id, lang) if lang != "en" else []
     problems += composed.problems
     project = loaded.project
+    layout = composed.document.layout
     for stats, domain in ((composed.brief_stats, brief_id), (composed.words_stats, "template")):
-        warning = fallback_warning(brief_id if domain != "template" else "template words", lang, stats,
-                                   project.rel(project.catalog_path(lang, domain)))
+        name = (brief_id if domain != "template" else "template words") + ("" if layout == "brief" else f", {layout}")
+        warning = fallback_warning(name, lang, stats, project.rel(project.catalog_path(lang, domain)))
         if warning:
             problems.append(warning)
     return problems

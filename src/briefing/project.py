@@ -151,6 +151,9 @@ def load_config(path: Path, shown: str) -> Config:
                 allowed = list(getattr(section, "model_fields", {}))
                 problems.append(Problem(f"unknown setting '{'.'.join(loc)}'", where,
                                         did_you_mean(key, allowed) or f"allowed here: {', '.join(allowed)}"))
+            elif err["type"] == "string_pattern_mismatch" and loc and loc[0] == "colors":
+                problems.append(Problem(f"setting '{'.'.join(loc)}': {err.get('input')!r} is not a colour", where,
+                                        "write it as #rrggbb, e.g. #1d3557"))
             else:
                 problems.append(Problem(f"setting '{'.'.join(loc)}': {err['msg']}", where))
         raise BriefError(problems) from None

@@ -22,8 +22,10 @@ audience: Who the brief is for, e.g. Members of the Foreign Affairs Committee
 organization: {organization}   # optional; defaults to briefing.toml
 author: {author}   # optional; shown in the document properties
 date: {date}          # YYYY-MM-DD, formatted per language
-languages: [en]               # add he, hy when the catalogs are translated
+languages: [en]               # add he, hy to build those too: `briefing translate update` then
+                              # creates their catalogs, and the text shows in English until translated
 paper: a4                     # a4 or letter (optional; --paper overrides)
+# template: default           # a template set in templates/ (optional; default from briefing.toml)
 
 # Numbers live here once, with their source; write {{name}} in a text to show one.
 facts:
@@ -32,14 +34,16 @@ facts:
     value: 0.42               # a fraction for percentages: 0.42 shows as 42%
     format: percent           # number, integer, percent, currency, year, range, date, text
     source: {source}          # a source id from sources/
+    locator: p. 4             # where in the source (optional): p. 4, pp. 4-6, para. 2, sec. 3
     as_of: {year}             # a year, a period [2016, 2020], or a date
     estimate: false           # true shows "(estimate)"
     key: true                 # show it in the key facts box
+    note: Optional remark shown under the label.
 
 # Optional: which facts the key facts box shows, in order (default: those with key: true).
 # key_facts: [example_share]
 
-summary:                      # three to five key points
+summary:                      # one to seven key points; three to five read best
   - The main point, with its number ({{example_share}}) and a source [@{source}].
 
 sections:
@@ -47,7 +51,8 @@ sections:
     heading: The first argument
     intro: One sentence that sets up the argument (optional).
     arguments:
-      - claim: The claim, in one sentence.
+      - id: first-argument    # optional, like the section's id
+        claim: The claim, in one sentence.
         evidence:
           - A fact that supports it [@{source}].
         objection: The strongest counter-argument (optional).
@@ -58,10 +63,12 @@ quotes:                       # short, attributed quotes (optional)
     speaker: Name of the speaker
     role: Their role (optional)
     source: {source}
+    locator: p. 5             # optional
     section: first-section    # show it after this section (optional)
 
 recommendations:
-  - to: the decision-maker
+  - id: first-ask             # optional
+    to: the decision-maker
     ask: What you ask them to do.
 
 # Optional: what the one-page leave-behind shows instead of the summary.

@@ -77,7 +77,7 @@ def explain(doc: YamlDoc, model: Type[BaseModel], err: dict) -> Problem:
         return Problem(f"'{field}' cannot be {got!r}", where, hint)
     if kind == "too_short":
         return Problem(f"'{field}' needs at least {err['ctx']['min_length']} item(s)", where,
-                       "add an item or remove the field" if field != "sections" else "add a section")
+                       "add a section" if field == "sections" else "add at least one item")
     if kind == "too_long":
         return Problem(f"'{field}' has too many items (at most {err['ctx']['max_length']})", where,
                        "a briefing reader keeps only a few points: keep the strongest")

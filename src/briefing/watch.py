@@ -9,9 +9,21 @@ from .errors import BriefError
 from .progress import LineReporter, summary
 
 
+INPUT_SUFFIXES = {".yaml", ".yml", ".json", ".po", ".html", ".css", ".docx", ".svg", ".png", ".jpg", ".jpeg",
+                  ".toml"}
+
+
+def _relevant(path: str, out_dir) -> bool:
+    """Files a build reads; not outputs, temp files or an editor's swap and backup files."""
+    name = Path(path).name
+    return (not path.startswith(str(out_dir)) and Path(path).suffix.lower() in INPUT_SUFFIXES
+            and not name.startswith((".", "#", "~")) and not name.endswith("~"))
+
+
 def watch(project, args, out) -> int:
     from watchfiles import watch as changes
-    options = BuildOptions(languages=args.lang, formats=args.format, out=args.out, jobs=args.jobs)
+    options = BuildOptions(languages=args.lang, formats=args.format, layouts=args.layout, out=args.out,
+                           jobs=args.jobs)
     out_dir = project.output_dir(args.out)
     folders = [str(project.root / name) for name in WATCHED if (project.root / name).is_dir()]
 
@@ -25,9 +37,8 @@ def watch(project, args, out) -> int:
     once()
     announced = False
     try:
-        for batch in changes(*folders, watch_filter=lambda change, path: not path.startswith(str(out_dir))
-                             and ".briefing-tmp-" not in path, debounce=400, yield_on_timeout=True,
-                             rust_timeout=300):
+        for batch in changes(*folders, watch_filter=lambda change, path: _relevant(path, out_dir), debounce=400,
+                             yield_on_timeout=True, rust_timeout=300):
             if not batch:  # the watcher is running: say so once
                 if not announced:
                     out.print(f"watching {', '.join(project.rel(Path(f)) for f in folders)} (Ctrl-C stops)")

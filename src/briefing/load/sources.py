@@ -24,6 +24,8 @@ report review review-book software song speech standard thesis treaty webpage
 NAME_FIELDS = ("author", "editor", "translator", "container-author", "collection-editor", "director",
                "interviewer", "recipient", "reviewed-author", "composer", "illustrator")
 DATE_FIELDS = ("issued", "accessed", "event-date", "original-date", "submitted", "available-date")
+WEB_FIELDS = ("URL", "archived")
+WEB = ("https://", "http://")
 EDTF_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
 
@@ -187,7 +189,6 @@ def _source(raw: Any, where: _Where, report: Report) -> Source | None:
     if not isinstance(raw, dict):
         report.error(f"a source should be a mapping of CSL fields, found {describe(raw)}", where())
         return None
-    ok = True
     sid = raw.get("id")
     if isinstance(sid, int) and not isinstance(sid, bool):
         sid = str(sid)
@@ -195,17 +196,19 @@ def _source(raw: Any, where: _Where, report: Report) -> Source | None:
         report.error("source has no 'id'", where(), "add an id, e.g. id: sipri-2021, and cite it as [@sipri-2021]")
         return None
     sid = str(sid).strip()
+    # a problem in one field is reported, and the source is kept (so that the citations of
+    # it still resolve and the one mistake is reported once)
     ctype = raw.get("type")
     if ctype is None:
         ctype = "document"
     elif ctype not in CSL_TYPES:
         report.error(f"source '{sid}': '{ctype}' is not a CSL item type", where("type"),
                      did_you_mean(ctype, CSL_TYPES) or "for example: article-newspaper, report, webpage")
-        ok = False
+        ctype = "document"
     title = raw.get("title")
     if not isinstance(title, str) or not title.strip():
         report.error(f"source '{sid}' has no title", where(), "add 'title:'; every source needs one")
-        ok = False
+        title = sid
     names: dict = {}
     dates: dict = {}
     fields: dict = {}
@@ -215,7 +218,6 @@ def _source(raw: Any, where: _Where, report: Report) -> Source | None:
             if parsed is None:
                 report.error(f"source '{sid}': '{key}' should be a list of names", where(key),
                              "write - {family: Martirosyan, given: Samvel} or - {literal: SIPRI}")
-                ok = False
             else:
                 names[key] = parsed
         elif key in DATE_FIELDS:
@@ -223,13 +225,13 @@ def _source(raw: Any, where: _Where, report: Report) -> Source | None:
             if parsed_date is None:
                 report.error(f"source '{sid}': malformed date in '{key}': {_show(value)}", where(key),
                              "write 2023-05-30, 2023-05 or 2023, or date-parts: [[2023, 5, 30]]")
-                ok = False
             else:
                 dates[key] = parsed_date
+        elif key in WEB_FIELDS and not (isinstance(value, str) and value.strip().lower().startswith(WEB)):
+            report.error(f"source '{sid}': '{key}' must be a web address starting with https:// or http://",
+                         where(key), f"write the full address, e.g. https://{str(value).lstrip('/')}")
         elif key not in ("id", "type", "title"):
             fields[key] = str(value) if isinstance(value, Text) else value
-    if not ok:
-        return None
     return Source(sid, ctype, str(title).strip(), where(), names, dates, fields)
 
 

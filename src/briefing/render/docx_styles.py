@@ -82,14 +82,32 @@ def ensure_styles(d, colors=None, recolor: bool = False) -> None:
             if sid not in have_ids:
                 ooxml.add_style_xml(styles_el, xml)
     if recolor:
-        for name, color in (("Title", colors.primary), ("Heading 1", colors.primary),
-                            ("Heading 2", colors.primary), ("Intense Quote", colors.primary)):
-            if name in have:
-                props = d.styles[name].element.get_or_add_rPr()
-                ooxml.set_child(props, "color", ooxml.RPR, val=_hex(color))
-                color_el = props.find(qn("w:color"))
+        recolor_styles(d, colors)
+
+
+# which branding colour each style takes when briefing.toml sets [colors]
+TEXT_COLORS = {"primary": ("Title", "Heading 1", "Heading 2", "Intense Quote", "Response", "Hyperlink"),
+               "accent": ("Key Fact Value",), "muted": ("Brief Meta", "Quote Attribution")}
+
+
+def recolor_styles(d, colors) -> None:
+    """Branding colours on the styles that carry them, in place (fonts and sizes stay as the
+    reference document has them)."""
+    names = {s.name: s for s in d.styles}
+    for role, style_names in TEXT_COLORS.items():
+        for name in style_names:
+            if name in names:
+                props = names[name].element.get_or_add_rPr()
+                color_el = ooxml.set_child(props, "color", ooxml.RPR, val=_hex(getattr(colors, role)))
                 for attr in ("themeColor", "themeShade", "themeTint"):
                     color_el.attrib.pop(qn(f"w:{attr}"), None)
+    table = names.get("Key Facts")
+    if table is not None:
+        for side in ("top", "bottom"):
+            for el in table.element.iter(qn(f"w:{side}")):
+                el.set(qn("w:color"), _hex(colors.accent))
+        for el in table.element.iter(qn("w:shd")):
+            el.set(qn("w:fill"), _hex(colors.box))
 
 
 def set_fonts(d) -> None:

@@ -95,6 +95,21 @@ def render_html(doc: Document, project: Project, tset: TemplateSet) -> HtmlResul
     return HtmlResult("".join(chunks), tset.folder, tset)
 
 
+def check_templates(tset: TemplateSet) -> list:
+    """Compile every template file of a set: syntax errors at file:line, before any build."""
+    from ..errors import Problem
+    env = _environment(tset)
+    problems = []
+    for path in sorted(tset.folder.iterdir()):
+        if path.suffix in (".html", ".css") and path.is_file():
+            try:
+                env.get_template(path.name)
+            except TemplateSyntaxError as exc:
+                problems.append(Problem(f"template syntax error: {exc.message}",
+                                        Location(tset.shown(path.name), exc.lineno or 0)))
+    return problems
+
+
 def _template_location(exc: Exception, tset: TemplateSet, name: str) -> Location:
     for frame in reversed(traceback.extract_tb(exc.__traceback__)):
         if frame.filename and frame.filename.endswith((".html", ".css", ".j2")):
