@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from conftest import ROOT, run_cli
+from conftest import ROOT
 
 BRIEF_FILES = ("briefs", "sources", "locales", "templates")
 
@@ -168,7 +168,7 @@ def test_log_lines_summary_and_one_failure_stops_nothing(project, tmp_path):
 def test_time_limit_stops_a_pathological_brief(project, tmp_path):
     brief = project / "briefs" / "huge.yaml"
     text = (project / "briefs" / "deca-role.yaml").read_text().replace("id: deca-role", "id: huge")
-    items = "".join(f"          - Evidence item [@blankspot-2023].\n" for _ in range(20000))
+    items = "".join("          - Evidence item [@blankspot-2023].\n" for _ in range(20000))
     text = text.replace("        evidence:\n", "        evidence:\n" + items, 1)
     brief.write_text(text.replace("languages: [en, he, hy]", "languages: [en]"))
     r = build(project, "--lang", "en", "--format", "pdf", "--out", str(tmp_path / "o"), "--timeout", "15",
@@ -215,3 +215,15 @@ def test_watch_rebuilds_on_change(project, tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def test_memory_limit_ends_in_a_clear_failure(project, tmp_path):
+    """A worker that runs out of memory fails its document with a message, not a traceback."""
+    from briefing.build import BuildOptions
+    from briefing.build import build as run_build
+    from briefing.project import Project
+    result = run_build(Project.open(project), BuildOptions(briefs=["deca-role"], languages=["en"], formats=["pdf"],
+                                                          out=str(tmp_path / "o"), jobs=1, memory_mb=60))
+    assert result.failed
+    messages = " ".join(p.message for r in result.failed for p in r.problems)
+    assert "out of memory" in messages or "renderer process died" in messages

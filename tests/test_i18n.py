@@ -342,3 +342,13 @@ def test_hebrew_word_contact_and_latin_runs_keep_their_order(samples, tmp_path):
     assert xml.count("\u200f") > 0 and xml.count("\u200e") == 2 * xml.count("\u200f")
     text = pdftotext(soffice_pdf(path, tmp_path))
     assert "Avi Scharf" in text and "Oded Yaron" in text
+
+
+def test_babel_extractor_entry_point():
+    """`pybabel extract` can read briefs with the registered `briefing` method."""
+    from babel.messages.extract import extract
+    with open(ROOT / "briefs" / "deca-role.yaml", "rb") as fh:
+        messages = list(extract("briefing", fh))
+    by_context = {m[3]: m for m in messages}  # (line, message, comments, context)
+    assert "sections.spyware.arguments.1.claim" in by_context
+    assert by_context["title"][:2] == (3, "What Israel's export regulator checks, and what it does not")

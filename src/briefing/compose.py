@@ -4,6 +4,7 @@ Parts are composed in reading order, which is also the order of note numbers.
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Callable
 
@@ -282,9 +283,8 @@ class Composer:
         return QuoteOut(text, speaker, role, note, end)
 
 
-def _timestamp(date) -> "dt.datetime":
+def _timestamp(date) -> dt.datetime:
     """Outputs carry one time: SOURCE_DATE_EPOCH when set (reproducible builds), else the brief's date."""
-    import datetime as dt
     from .cache import environment_epoch
     epoch = environment_epoch()
     if epoch is not None:

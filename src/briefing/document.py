@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from .inline import Code, Emph, LineBreak, Link, Str, Strong, plain_text  # noqa: F401 - re-exported
+from .inline import Code, Emph, LineBreak, Link, Str, Strong  # noqa: F401 - re-exported for the writers
 
 
 @dataclass(frozen=True)

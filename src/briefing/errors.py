@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Iterable
 
 ERROR = "error"
@@ -102,14 +101,3 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
     """A hint naming the closest choice, or None."""
     match = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
     return f"did you mean '{match[0]}'?" if match else None
-
-
-def relpath(path: Path | str, root: Path | None) -> str:
-    """Paths in messages are relative to the project, as a user typed them."""
-    p = Path(path)
-    if root is not None:
-        try:
-            return str(p.resolve().relative_to(root.resolve()))
-        except ValueError:
-            pass
-    return str(p)

@@ -295,24 +295,3 @@ def walk(nodes):
         yield node
         if isinstance(node, (Emph, Strong, Link)):
             yield from walk(node.children)
-
-
-def plain_text(nodes) -> str:
-    """The visible text without marks (for metadata, bookmarks and tests)."""
-    out = []
-    for node in nodes:
-        if isinstance(node, (Str, Code)):
-            out.append(node.text)
-        elif isinstance(node, (Emph, Strong, Link)):
-            out.append(plain_text(node.children))
-        elif isinstance(node, LineBreak):
-            out.append(" ")
-    return "".join(out)
-
-
-def placeholders(text: str) -> list[str]:
-    return [n.name for n in walk(_parse_cached(str(text))[0]) if isinstance(n, Placeholder)]
-
-
-def cite_keys(text: str) -> list[str]:
-    return [i.key for n in walk(_parse_cached(str(text))[0]) if isinstance(n, Cite) for i in n.items]

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import BriefError, Location, Problem, Report, did_you_mean
+from ..errors import BriefError, Location, Report, did_you_mean
 from .yamlfile import MAX_BYTES, Text, YamlDoc, describe, load_yaml, read_text
 
 CSL_TYPES = frozenset("""
@@ -297,7 +297,3 @@ def _checked(year: int, month: int | None = None, day: int | None = None) -> Csl
     if day is not None and not (month and 1 <= day <= calendar.monthrange(year, month)[1]):
         return None
     return CslDate(year, month, day)
-
-
-def no_sources_problem(folder: str) -> Problem:
-    return Problem("no sources found", Location(folder), "add CSL-JSON or YAML files to sources/")

@@ -20,7 +20,7 @@ from yaml.composer import Composer
 from yaml.constructor import SafeConstructor
 from yaml.resolver import Resolver
 
-from ..errors import BriefError, Location, Problem, Report
+from ..errors import BriefError, Location, Report
 
 MAX_BYTES = 1_000_000
 MAX_DEPTH = 40
@@ -319,12 +319,6 @@ class _Builder:
             self.doc.key_positions[path + (key,)] = kloc
             result[key] = self.build(value_node, path + (key,), depth + 1)
         return result
-
-
-def problem_at(doc: YamlDoc, path: Path_, message: str, hint: str | None = None,
-               key: bool = False) -> Problem:
-    loc = doc.key_where(path) if key else doc.where(path)
-    return Problem(message, loc, hint)
 
 
 def describe(value: Any) -> str:
