@@ -65,23 +65,24 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
 
-    b = sub.add_parser("build", parents=[common], help="build briefs into PDF, Word and HTML",
+    outputs = argparse.ArgumentParser(add_help=False)  # what to make and where: build and watch alike
+    outputs.add_argument("--lang", type=_csv("language", SUPPORTED_LANGUAGES), metavar="LANGS",
+                         help="languages, comma-separated: en,he,hy (default: each brief's own list)")
+    outputs.add_argument("--format", type=_csv("format", FORMATS), metavar="FORMATS", default=["pdf", "docx"],
+                         help="pdf,docx,html (default: pdf,docx)")
+    outputs.add_argument("--layout", type=_csv("layout", LAYOUTS), metavar="LAYOUTS", default=["brief"],
+                         help="brief,leave-behind (default: brief)")
+    outputs.add_argument("--out", metavar="DIR", help="output folder (default: build/)")
+    outputs.add_argument("--jobs", "-j", type=_count, metavar="N",
+                         help="worker processes (default: one per core; 0 renders in this process)")
+    b = sub.add_parser("build", parents=[common, outputs], help="build briefs into PDF, Word and HTML",
                        description="Build every brief in every language it declares (or the ones named).")
     b.add_argument("--brief", action="append", metavar="ID", help="build only this brief (repeatable)")
-    b.add_argument("--lang", type=_csv("language", SUPPORTED_LANGUAGES), metavar="LANGS",
-                   help="languages, comma-separated: en,he,hy (default: each brief's own list)")
-    b.add_argument("--format", type=_csv("format", FORMATS), metavar="FORMATS", default=["pdf", "docx"],
-                   help="pdf,docx,html (default: pdf,docx)")
-    b.add_argument("--layout", type=_csv("layout", LAYOUTS), metavar="LAYOUTS", default=["brief"],
-                   help="brief,leave-behind (default: brief)")
-    b.add_argument("--out", metavar="DIR", help="output folder (default: build/)")
     b.add_argument("--paper", choices=["a4", "letter"], help="paper size for every document")
     b.add_argument("--template", metavar="NAME|DIR", help="template set to use")
     b.add_argument("--strict", action="store_true", help="treat warnings as errors")
     b.add_argument("--show-untranslated", action="store_true",
                    help="highlight text shown in English because its translation is missing")
-    b.add_argument("--jobs", "-j", type=_count, metavar="N",
-                   help="worker processes (default: one per core; 0 renders in this process)")
     b.add_argument("--force", action="store_true", help="rebuild everything, even outputs that are up to date")
     b.add_argument("--print", dest="print_profile", action="store_true",
                    help="PDFs for a print shop: 3 mm bleed and crop marks (written as NAME.print.pdf)")
@@ -92,17 +93,9 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--timeout", type=float, default=120.0, metavar="SECONDS",
                    help="stop a document that takes longer than this to render (default: 120)")
 
-    wt = sub.add_parser("watch", parents=[common], help="rebuild what changed whenever a file changes",
-                        description="Watch briefs/, sources/, locales/, templates/ and assets/; rebuild what "
-                                    "changed. Errors are printed and watching goes on. Ctrl-C stops.")
-    wt.add_argument("--lang", type=_csv("language", SUPPORTED_LANGUAGES), metavar="LANGS",
-                    help="languages, comma-separated (default: each brief's own list)")
-    wt.add_argument("--format", type=_csv("format", FORMATS), metavar="FORMATS", default=["pdf", "docx"],
-                    help="pdf,docx,html (default: pdf,docx)")
-    wt.add_argument("--layout", type=_csv("layout", LAYOUTS), metavar="LAYOUTS", default=["brief"],
-                    help="brief,leave-behind (default: brief)")
-    wt.add_argument("--out", metavar="DIR", help="output folder (default: build/)")
-    wt.add_argument("--jobs", "-j", type=_count, metavar="N", help="worker processes (default: one per core)")
+    sub.add_parser("watch", parents=[common, outputs], help="rebuild what changed whenever a file changes",
+                   description="Watch briefs/, sources/, locales/, templates/ and assets/; rebuild what "
+                               "changed. Errors are printed and watching goes on. Ctrl-C stops.")
 
     c = sub.add_parser("check", parents=[common], help="validate briefs, sources and catalogs without rendering",
                        description="Validate everything without rendering: fast, for editors and CI.")

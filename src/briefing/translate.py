@@ -152,13 +152,9 @@ def status(project: Project, languages: list[str] | None = None) -> StatusReport
                 continue
             po = loaded.catalog(lang, brief_id)
             tr = Translator(po, lang)
-            messages = WORDS.keys() if lb is None else None
-            if lb is None:
-                for msgid in messages:
-                    tr(msgid)
-            else:
-                for ctx, _path, text in lb.texts():
-                    tr(str(text), ctx)
+            texts = [(w, None) for w in WORDS] if lb is None else [(str(t), ctx) for ctx, _p, t in lb.texts()]
+            for msgid, ctx in texts:
+                tr(msgid, ctx)
             result.problems.extend(tr.problems)
             path = project.catalog_path(lang, brief_id)
             result.rows.append(StatusRow(brief_id, lang, tr.stats, project.rel(path), po is not None))
