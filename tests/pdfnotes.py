@@ -16,7 +16,7 @@ CALL_MAX_SIZE = 7.0
 def _numbers(chars):
     """Group adjacent digit chars (same line) into (number, first_char, next_char)."""
     groups, current = [], []
-    for i, c in enumerate(chars):
+    for c in chars:
         if c["text"].isdigit() and "Sans" in c["fontname"]:
             if current and (abs(c["top"] - current[-1]["top"]) > 0.5 or abs(c["x0"] - current[-1]["x1"]) > 1.0):
                 groups.append(current)

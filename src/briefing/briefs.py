@@ -146,7 +146,7 @@ def check_brief(brief: Brief, doc: YamlDoc, path: Path, sources: SourceSet, repo
                          doc.key_where(("facts", name)), "a number lives in one place: remove one of them")
     need_source = _source_checker(sources, report, cited)
     used_facts: set = set()
-    for ctx, ypath, text in iter_texts(brief):
+    for _ctx, ypath, text in iter_texts(brief):
         _check_text(text, doc.where(ypath), facts, sources, report, cited, used_facts, need_source)
     for name, fact in brief.facts.items():
         _check_fact_source(name, fact, doc, ("facts", name), sources, report, cited)

@@ -190,7 +190,7 @@ class Composer:
         lead_quotes, sections = [], []
         if not leave:
             lead_quotes = [self._quote(i) for i, q in enumerate(b.quotes) if not q.section]
-            for si, section in enumerate(b.sections):
+            for si in range(len(b.sections)):
                 sections.append(self._section(si))
                 if si + 1 == self.facts_after:
                     facts = self._facts_box(leave)

@@ -193,9 +193,12 @@ def _parse_cached(raw: str, lang: str | None = None):
                 hrefs.append(tok.attrs.get("href", ""))
         elif kind in ("em_close", "strong_close", "link_close"):
             inner = tuple(stack.pop())
-            node = {"em_close": lambda: Emph(inner), "strong_close": lambda: Strong(inner),
-                    "link_close": lambda: Link(hrefs.pop(), inner)}[kind]()
-            stack[-1].append(node)
+            if kind == "em_close":
+                stack[-1].append(Emph(inner))
+            elif kind == "strong_close":
+                stack[-1].append(Strong(inner))
+            else:
+                stack[-1].append(Link(hrefs.pop(), inner))
         elif kind == "citation":
             items = []
             for key, loc_text, offset, prefix in tok.meta["items"]:
