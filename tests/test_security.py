@@ -59,7 +59,7 @@ def append(path: Path, text: str) -> None:
 ])
 def test_template_resources_are_confined(project, url, reason):
     append(project / "templates" / "evil" / "style.css", f'\n.trick {{ background: url("{url}"); }}\n')
-    html = project / "templates" / "evil" / "brief.html"
+    html = project / "templates" / "evil" / "document.html"
     html.write_text(html.read_text().replace("<body", '<div class="trick">x</div><body', 1))
     code, out = build(project)
     assert code == 1
@@ -77,7 +77,7 @@ def test_symlink_out_of_the_template_folder_is_refused(project):
 
 
 def test_large_data_url_is_refused_small_one_and_assets_work(project):
-    html = project / "templates" / "evil" / "brief.html"
+    html = project / "templates" / "evil" / "document.html"
     big = base64.b64encode(b"\0" * 3_000_000).decode()
     original = html.read_text()
     html.write_text(original.replace("<body", f'<img src="data:image/png;base64,{big}"><body', 1))
@@ -103,38 +103,39 @@ def test_large_data_url_is_refused_small_one_and_assets_work(project):
     "{{ cycler.__init__.__globals__.os }}",
 ])
 def test_sandbox_stops_escape_payloads(project, payload):
-    html = project / "templates" / "evil" / "brief.html"
+    html = project / "templates" / "evil" / "document.html"
     lines = html.read_text().split("\n")
     at = next(i for i, line in enumerate(lines) if line.startswith("<body"))
     lines.insert(at + 1, payload)
     html.write_text("\n".join(lines))
     code, out = build(project)
     assert code == 1
-    assert f"templates/evil/brief.html:{at + 2}: error: template" in out, out
+    assert f"templates/evil/document.html:{at + 2}: error: template" in out, out
     assert "Traceback" not in out
 
 
 def test_template_cannot_include_files_outside_its_folder(project):
-    html = project / "templates" / "evil" / "brief.html"
+    html = project / "templates" / "evil" / "document.html"
     append(html, '{% include "../../../../etc/passwd" %}')
     code, out = build(project)
     assert code == 1 and "template error" in out and "root:" not in out
 
 
 def test_template_output_is_bounded(project):
-    html = project / "templates" / "evil" / "brief.html"
+    html = project / "templates" / "evil" / "document.html"
     append(html, "{% for i in range(100000) %}{% for j in range(100000) %}xxxxxxxxxx{% endfor %}{% endfor %}")
     code, out = build(project)
     assert code == 1 and "template output is larger than" in out
 
 
 def test_template_syntax_error_has_its_line(project):
-    html = project / "templates" / "evil" / "brief.html"
+    html = project / "templates" / "evil" / "document.html"
     lines = html.read_text().split("\n")
-    lines[5] = "{% if %}"
+    at = next(i for i, line in enumerate(lines) if line.startswith("<body"))
+    lines[at] = "{% if %}"
     html.write_text("\n".join(lines))
     code, out = build(project)
-    assert code == 1 and "templates/evil/brief.html:6: error: template syntax error" in out
+    assert code == 1 and f"templates/evil/document.html:{at + 1}: error: template syntax error" in out
 
 
 # --- text is text ------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from .pipeline import Loaded, load_project
 from .project import Project
 from .workers import JobSpec, run_jobs
 
-FORMATS = ("pdf", "docx", "html")
+from .writers import FORMATS  # noqa: E402  (pdf, docx, html, json)
 DEFAULT_FORMATS = ("pdf", "docx")
 LAYOUTS = ("brief", "leave-behind")
 
@@ -70,7 +70,7 @@ class Job:
 @dataclass
 class JobResult:
     job: Job
-    status: str                      # built | up to date | failed
+    status: str                      # built | up to date | failed | bug
     problems: list[Problem] = field(default_factory=list)
     stats: dict = field(default_factory=dict)
     seconds: float = 0.0
@@ -85,7 +85,11 @@ class BuildResult:
 
     @property
     def failed(self) -> list[JobResult]:
-        return [r for r in self.results if r.status == "failed"]
+        return [r for r in self.results if r.status in ("failed", "bug")]
+
+    @property
+    def bugs(self) -> list[JobResult]:
+        return [r for r in self.results if r.status == "bug"]
 
     def count(self, status: str) -> int:
         return sum(r.status == status for r in self.results)
@@ -147,7 +151,10 @@ def build(project: Project, options: BuildOptions, reporter: Reporter | None = N
     if not jobs and not results:
         raise BriefError("nothing to build: no brief declares the languages asked for", None,
                          "add the language to the brief's `languages:`, or drop --lang")
-    todo: list[tuple[Job, JobSpec]] = []
+    # one document per brief x language x layout: every stale output of it is written from it
+    documents: dict[tuple, list] = {}
+    placement_keys: dict[tuple, str] = {}
+    by_target: dict[str, Job] = {}
     for job in jobs:
         if job.brief in blocked:
             results.append(JobResult(job, "failed", blocked[job.brief]))
@@ -156,19 +163,25 @@ def build(project: Project, options: BuildOptions, reporter: Reporter | None = N
         if not options.force and cache.fresh(job.target, inputs):
             results.append(JobResult(job, "up to date", cache.problems(job.target), cache.stats(job.target)))
             continue
-        todo.append((job, JobSpec(str(project.root), digest, job.brief, job.lang, job.fmt, job.layout,
-                                  str(job.target), options.key(), options.strict, options.timeout, inputs,
-                                  job.variant)))
+        documents.setdefault((job.brief, job.lang, job.layout), []).append(
+            (job.fmt, job.variant, str(job.target), inputs))
+        placement_keys[(job.brief, job.lang, job.layout)] = placement_key(loaded, job, options)
+        by_target[str(job.target)] = job
+    specs = [JobSpec(str(project.root), digest, brief, lang, layout, tuple(outputs), options.key(), options.strict,
+                     options.timeout, str(out_dir / "bug-reports"),
+                     cache.placements.get(placement_keys[(brief, lang, layout)]))
+             for (brief, lang, layout), outputs in documents.items()]
     reporter.start(len(jobs))
     for result in results:
         reporter.done(result)
-    by_target = {str(job.target): job for job, _ in todo}
-    for outcome in run_jobs([spec for _, spec in todo], options.jobs, options.memory_mb):
+    for outcome in run_jobs(specs, options.jobs, options.memory_mb):
         job = by_target[outcome.target]
         result = JobResult(job, outcome.status, outcome.problems, outcome.stats, outcome.seconds, outcome.peak_mb)
         results.append(result)
         if result.status == "built":
             cache.record(job.target, outcome.inputs, result.problems, result.stats)
+            if outcome.placement is not None:
+                cache.placements[placement_keys[(job.brief, job.lang, job.layout)]] = outcome.placement
         else:
             cache.forget(job.target)
         reporter.done(result)
@@ -177,6 +190,12 @@ def build(project: Project, options: BuildOptions, reporter: Reporter | None = N
     results.sort(key=lambda r: order.get(r.job, -1))
     write_manifest(out_dir, results, cache, options, __version__)
     return BuildResult(results, problems, out_dir)
+
+
+def placement_key(loaded: Loaded, job: Job, options: BuildOptions) -> str:
+    """What a document's layout-dependent choice depends on: the inputs of its plain PDF."""
+    from dataclasses import replace
+    return input_digest(loaded, replace(job, fmt="pdf", variant=""), options, __version__)[0]
 
 
 def _unloadable(project: Project, loaded: Loaded, options: BuildOptions) -> list[JobResult]:

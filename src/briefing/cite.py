@@ -43,7 +43,7 @@ class NoteMaker:
         short one (a name, a journal) never split across lines."""
         text = _plain(node)
         if self.lang.rtl and not RTL_LETTER.search(text):
-            return Span((node,), "ltr", "keep" if len(text) <= 40 else None)
+            return Span((node,), "ltr", "nowrap" if len(text) <= 40 else None)
         return node
 
     def names(self, names: tuple[Name, ...], inverted: bool = False) -> list:
@@ -65,7 +65,7 @@ class NoteMaker:
                 out.append(nodes[int(m.group(1))])
             elif piece:
                 out.append(Str(piece))
-        if self.lang.code == "he":  # "ו" before a Latin name is written "ו-" (a hyphen that does not break)
+        if self.lang.profile.prefix_hyphen:  # "ו" before a Latin name is written "ו-" (a hyphen that does not break)
             out = [Str(n.text + "\u2011") if isinstance(n, Str) and n.text.endswith("\u05d5") and i + 1 < len(out)
                    and not RTL_LETTER.search(_plain(out[i + 1])[:1]) else n for i, n in enumerate(out)]
         return out

@@ -1,6 +1,7 @@
 """Command line: the only place that prints and exits.
 
-Exit codes: 0 ok, 1 the input has errors (or a document failed), 2 bad command line.
+Exit codes: 0 ok, 1 the input has errors (or a document failed), 2 bad command line,
+3 a bug in briefing (its traceback is kept in a file, and the message says where).
 """
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pathlib import Path
 from . import __version__
 from .errors import BriefError, Problem
 
-EXIT_OK, EXIT_INPUT, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
 
 
 class Out:
@@ -60,7 +61,8 @@ def parser() -> argparse.ArgumentParser:
 
     p = argparse.ArgumentParser(prog="briefing", description=(
         "Turn YAML briefs and their sources into localized PDF and Word briefings."),
-        epilog="Exit codes: 0 ok, 1 input errors, 2 usage errors. 'briefing COMMAND --help' for details.")
+        epilog="Exit codes: 0 ok, 1 input errors, 2 usage errors, 3 a bug in briefing. "
+               "'briefing COMMAND --help' for details.")
     p.add_argument("--version", action="version", version=f"briefing {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
@@ -69,7 +71,7 @@ def parser() -> argparse.ArgumentParser:
     outputs.add_argument("--lang", type=_csv("language", SUPPORTED_LANGUAGES), metavar="LANGS",
                          help="languages, comma-separated: en,he,hy (default: each brief's own list)")
     outputs.add_argument("--format", type=_csv("format", FORMATS), metavar="FORMATS", default=["pdf", "docx"],
-                         help="pdf,docx,html (default: pdf,docx)")
+                         help="pdf,docx,html,json (default: pdf,docx); json is the composed document, for tools")
     outputs.add_argument("--layout", type=_csv("layout", LAYOUTS), metavar="LAYOUTS", default=["brief"],
                          help="brief,leave-behind (default: brief)")
     outputs.add_argument("--out", metavar="DIR", help="output folder (default: build/)")
@@ -165,6 +167,8 @@ def cmd_build(args, out: Out) -> int:
     with reporter:
         result = build(project, options, reporter)
     summary(out, project, result)
+    if result.bugs:
+        return EXIT_BUG
     return EXIT_OK if result.ok else EXIT_INPUT
 
 

@@ -16,7 +16,9 @@ from pydantic_core import PydanticCustomError
 
 from .load.yamlfile import Text, describe
 
-SUPPORTED_LANGUAGES = ("en", "he", "hy")
+from .i18n.locale import PROFILES  # noqa: E402
+
+SUPPORTED_LANGUAGES = tuple(PROFILES)  # one profile per language: src/briefing/i18n/locale.py
 SOURCE_LANGUAGE = "en"
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")

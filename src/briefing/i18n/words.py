@@ -48,3 +48,17 @@ WORDS: dict[str, str] = {
 }
 
 LOCATOR_WORDS = {"page": ("p.", "pp."), "paragraph": ("para.", "para."), "section": ("sec.", "sec.")}
+
+_PLACEHOLDER = __import__("re").compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def fill(pattern: str, values: dict) -> str:
+    """Fill the plain `{name}` placeholders of a translated pattern, and nothing else.
+
+    Never `str.format`: a pattern comes from a catalog or a template, and format fields
+    such as `{x.__globals__}` or `{x[0]}` would reach into Python objects. An unknown
+    name is left as it is.
+    """
+    if not values:
+        return pattern
+    return _PLACEHOLDER.sub(lambda m: str(values[m.group(1)]) if m.group(1) in values else m.group(0), pattern)

@@ -10,14 +10,14 @@ from functools import lru_cache
 from dataclasses import dataclass
 from pathlib import Path
 
-from jinja2 import FileSystemLoader, StrictUndefined, TemplateError, TemplateSyntaxError
+from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, TemplateError, TemplateSyntaxError
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from markupsafe import Markup, escape
 
 from ..document import Code, Document, Emph, LineBreak, Link, NoteRef, Span, Str, Strong, text_of
 from ..errors import BriefError, Location
 from ..project import Project
-from .templates import TemplateSet
+from .templates import TemplateSet, builtin_root
 
 MAX_OUTPUT_CHARS = 20_000_000
 
@@ -71,9 +71,14 @@ class HtmlResult:
     template: TemplateSet
 
 
+def write_html(doc: Document, options) -> bytes:
+    """The HTML writer (`--format html`): the page the PDF is made from."""
+    return render_html(doc, options.project, options.template).html.encode("utf-8")
+
+
 def render_html(doc: Document, project: Project, tset: TemplateSet) -> HtmlResult:
     env = _environment(tset)
-    name = "leave-behind.html" if doc.layout == "leave-behind" else "brief.html"
+    name = "document.html"
     try:
         template = env.get_template(name)
         context = _context(doc, project, tset)
@@ -121,7 +126,9 @@ def _template_location(exc: Exception, tset: TemplateSet, name: str) -> Location
 def _environment(tset: TemplateSet) -> ImmutableSandboxedEnvironment:
     """One sandboxed environment per template set: templates compile once per process
     (and recompile when a file changes: Jinja checks their times)."""
-    env = ImmutableSandboxedEnvironment(loader=FileSystemLoader(str(tset.folder)), autoescape=True,
+    # a set may restyle only some roles: the others come from the built-in set
+    loader = ChoiceLoader([FileSystemLoader(str(tset.folder)), FileSystemLoader(str(builtin_root() / "default"))])
+    env = ImmutableSandboxedEnvironment(loader=loader, autoescape=True,
                                         undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters["inline"] = inline
     env.filters["plain"] = text_of
@@ -157,25 +164,17 @@ def page_counter_css(pattern: str) -> Markup:
 
 
 def _context(doc: Document, project: Project, tset: TemplateSet) -> dict:
-    cfg = project.config
-
     def t(msgid: str, **values) -> Markup:
         return escape(doc.word(msgid, **{k: text_of(v) if isinstance(v, tuple) else v for k, v in values.items()}))
-
-    def t_inline(msgid: str, name: str, nodes) -> Markup:
-        """A translated word with an inline value in it: 'For {audience}'."""
-        pattern = doc.word(msgid)
-        before, _, after = pattern.partition("{" + name + "}")
-        return Markup(escape(before) + inline(nodes) + escape(after))
 
     def font_stack(kind: str) -> Markup:
         return Markup(", ".join(f'"{f}"' for f in doc.fonts[kind]) + (", serif" if kind == "serif" else ", sans-serif"))
 
-    logo = tset.logo_url(project)
+    brand = doc.branding
     return {
-        "doc": doc, "t": t, "t_inline": t_inline, "colors": cfg.colors, "org": cfg.organization,
+        "doc": doc, "t": t, "colors": brand.colors, "org": {"name": brand.organization},
         "serif": font_stack("serif"), "sans": font_stack("sans"),
         "page_counter": page_counter_css(doc.word("Page {page} of {pages}")),
-        "paper": {"a4": "A4", "letter": "letter", "a5": "A5"}.get(doc.paper, "A4"), "logo": logo,
-        "contact": doc.contact,
+        "paper": {"a4": "A4", "letter": "letter", "a5": "A5"}.get(doc.paper, "A4"),
+        "logo": tset.logo_url(project),
     }

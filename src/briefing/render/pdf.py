@@ -99,12 +99,68 @@ def render(html: str, base: Path, roots: list[Path], *, shown: str, stylesheets=
     return document
 
 
-def write(document, target: Path, *, variant: str | None = None, finisher=None) -> None:
-    """Write a laid-out document as PDF at `target` (callers make it atomic)."""
+PDF_STANDARDS = {"ua": "pdf/ua-1", "a": "pdf/a-3b", None: None}
+
+
+def write(document, *, variant: str | None = None) -> bytes:
+    """A laid-out document as PDF bytes."""
     options = {"pdf_variant": variant} if variant else {}
     if variant == "pdf/ua-1":
         options["pdf_tags"] = True
-    document.write_pdf(str(target), finisher=finisher, **options)
+    return document.write_pdf(**options)
+
+
+# --- the writer -----------------------------------------------------------------------------
+
+def lay_out(doc, options, html_result=None):
+    """Lay out the document's pages (a WeasyPrint document), for its variant."""
+    from .html import render_html
+    result = html_result or render_html(doc, options.project, options.template)
+    sheets = [print_stylesheet()] if options.variant == "print" else None
+    laid = render(result.html, result.base, options.template.allowed_roots(options.project),
+                  shown=options.template.shown("document.html"), stylesheets=sheets)
+    return result, laid
+
+
+def decide_placement(make, options):
+    """The one layout-dependent choice, made once for every writer: the key facts box goes
+    after the first section when, after the summary, it would leave page one mostly empty
+    (and that does not add a page). `make(facts_after)` composes the document."""
+    doc = make(0)
+    if doc.layout != "brief" or not doc.facts or not doc.sections:
+        return doc
+    result, laid = lay_out(doc, options)
+    if element_page(laid, "facts") not in (None, 0) and first_page_gap(laid) > 0.2:
+        alternative = make(1)
+        alt_result, alt_laid = lay_out(alternative, options)
+        if len(alt_laid.pages) <= len(laid.pages):
+            doc, result, laid = alternative, alt_result, alt_laid
+    options.layouts[(id(doc), options.variant)] = (doc, result, laid)
+    return doc
+
+
+def write_pdf(doc, options) -> bytes:
+    """The PDF writer: HTML through the template set, laid out by WeasyPrint, then the
+    variant's post-processing (crop marks for print, imposition for a booklet) and the
+    font preflight."""
+    kept = options.layouts.get((id(doc), options.variant))
+    result, laid = (kept[1], kept[2]) if kept and kept[0] is doc else lay_out(doc, options)
+    where = Location(options.template.shown("document.html"))
+    if doc.layout == "leave-behind" and len(laid.pages) > 1:
+        parts = overflowing_parts(laid) or ["the last part"]
+        raise BriefError(f"the leave-behind does not fit on one page in {doc.lang}; what reaches page 2: "
+                         f"{', '.join(parts)}", Location(doc.source) if doc.source else where,
+                         "shorten leave_behind.points (or the summary), list fewer leave_behind.facts, "
+                         "or shorten the asks")
+    data = write(laid, variant=PDF_STANDARDS.get(options.pdf_standard))
+    preflight(data, result.html, where)
+    if options.variant == "print":
+        from .printmarks import add_crop_marks
+        data = add_crop_marks(data)
+    elif options.variant == "booklet":
+        from .booklet import impose
+        data = impose(data, rtl=doc.rtl)
+    return data
 
 
 def first_page_gap(document) -> float:
@@ -169,10 +225,12 @@ def named_fonts(html: str) -> set[str]:
     return names
 
 
-def used_fonts(pdf_path: Path) -> set[str]:
+def used_fonts(pdf: bytes) -> set[str]:
+    import io
+
     from pypdf import PdfReader
     found: set[str] = set()
-    for page in PdfReader(str(pdf_path)).pages:
+    for page in PdfReader(io.BytesIO(pdf)).pages:
         fonts = (page.get("/Resources") or {}).get("/Font") or {}
         for ref in fonts.values():
             base = str(ref.get_object().get("/BaseFont", ""))
@@ -197,10 +255,10 @@ def font_family(postscript_name: str) -> str:
     return name
 
 
-def preflight(pdf_path: Path, html: str, where: Location) -> None:
+def preflight(pdf: bytes, html: str, where: Location) -> None:
     """Refuse a PDF that uses a font the template did not name (a silent fallback)."""
     named = named_fonts(html)
-    for font in sorted(used_fonts(pdf_path)):
+    for font in sorted(used_fonts(pdf)):
         if font_family(font) not in named:
             raise BriefError(f"the PDF would use the font '{font}', which the template does not name", where,
                              "name it in a font-family of the template, or remove the characters that need it")

@@ -1,5 +1,7 @@
-"""Template sets: templates/<name>/ holding brief.html, leave-behind.html, style.css and
-reference.docx. A project's own set wins over the built-in one of the same name."""
+"""Template sets: templates/<name>/ holding document.html, one HTML file per block role
+(title.html, facts.html ...; those a set lacks come from the built-in set), style.css,
+leave-behind.css and reference.docx. A project's own set wins over the built-in one of the
+same name."""
 from __future__ import annotations
 
 import shutil
@@ -10,7 +12,7 @@ from pathlib import Path
 from ..errors import BriefError, Location, did_you_mean
 from ..project import Project
 
-REQUIRED = ("brief.html", "leave-behind.html", "style.css")
+REQUIRED = ("document.html", "style.css")
 
 
 def builtin_root() -> Path:
