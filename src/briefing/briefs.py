@@ -36,6 +36,7 @@ def load_shared(briefs_dir: Path, shown: str, sources: SourceSet, report: Report
     except BriefError as exc:
         report.extend(exc.problems)
         return Shared()
+    report.extend(doc.warnings)
     model = validate(doc, SharedFacts, report)
     if model is None:
         return Shared()
@@ -89,6 +90,7 @@ def load_brief(path: Path, shown: str, sources: SourceSet, report: Report,
     except BriefError as exc:
         report.extend(exc.problems)
         return None
+    local.extend(doc.warnings)
     brief = validate(doc, Brief, local)
     if brief is None:
         report.extend(local.problems)
@@ -206,7 +208,7 @@ def _check_text(text: Text, where: Location, facts: dict, sources: SourceSet, re
 
 def _without_marks(text: str) -> str:
     # blank out citations, placeholders and link targets, keeping offsets
-    return re.sub(r"\[@[^\]]*\]|\{[^}]*\}|\]\([^)]*\)", lambda m: " " * len(m.group(0)), str(text))
+    return re.sub(r"\[[^\[\]]*@[^\]]*\]|\{[^}]*\}|\]\([^)]*\)", lambda m: " " * len(m.group(0)), str(text))
 
 
 def _check_ids(brief: Brief, doc: YamlDoc, report: Report) -> None:
