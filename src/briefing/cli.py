@@ -244,11 +244,13 @@ def cmd_translate(args, out: Out) -> int:
         results, report = translate.update(project, args.lang)
         out.problems([p for p in report.problems if p.severity == "error"])
         for r in results:
-            if r.created:
+            if r.template:
+                out.print(f"wrote {r.path}")
+            elif r.created:
                 out.print(f"created {r.path} ({r.new} strings to translate)")
             elif r.changed:
                 out.print(f"updated {r.path}: {r.new} new, {r.fuzzy} fuzzy, {r.obsolete} obsolete")
-        if not any(r.changed for r in results):
+        if not any(r.changed for r in results if not r.template):
             out.print("catalogs are up to date")
         return EXIT_INPUT if report.errors else EXIT_OK
     if args.action == "status":

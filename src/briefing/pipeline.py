@@ -9,7 +9,7 @@ from .briefs import SHARED_FILE, LoadedBrief, load_brief, load_shared
 from .compose import Composer
 from .document import Document
 from .errors import BriefError, Location, Problem, Report
-from .i18n.catalogs import TEMPLATE_DOMAIN, PoFile, Stats, Translator, read_catalog
+from .i18n.catalogs import TEMPLATE_DOMAIN, PoFile, Stats, Translator, catalog_stats, read_catalog
 from .load.sources import SourceSet, load_sources
 from .project import Project
 
@@ -153,17 +153,29 @@ def language_problems(loaded: Loaded, brief_id: str, lang: str, layout: str = "b
 
 
 def composition_problems(loaded: Loaded, brief_id: str, lang: str, composed: "Composed") -> list[Problem]:
-    """Warnings about one composed document: missing catalogs, broken translations, fallbacks."""
+    """Warnings about one composed document: missing catalogs, broken translations, fallbacks.
+    The fallback count is the catalog's, as `translate status` counts it (every text of the
+    brief, every template word), whatever the layout shows."""
     problems = missing_catalog_problems(loaded, brief_id, lang) if lang != "en" else []
     problems += composed.problems
     project = loaded.project
-    layout = composed.document.layout
-    for stats, domain in ((composed.brief_stats, brief_id), (composed.words_stats, "template")):
-        name = (brief_id if domain != "template" else "template words") + ("" if layout == "brief" else f", {layout}")
+    if lang == "en":
+        return problems
+    for domain, name in ((brief_id, brief_id), (TEMPLATE_DOMAIN, "template words")):
+        stats = catalog_stats(loaded.catalog(lang, domain), lang, catalog_texts(loaded, domain))[0]
         warning = fallback_warning(name, lang, stats, project.rel(project.catalog_path(lang, domain)))
         if warning:
             problems.append(warning)
     return problems
+
+
+def catalog_texts(loaded: Loaded, domain: str) -> list[tuple[str, str | None]]:
+    """(msgid, msgctxt) of every string a catalog should translate: a brief's texts, or the
+    template's words."""
+    from .i18n.words import WORDS
+    if domain == TEMPLATE_DOMAIN:
+        return [(w, None) for w in WORDS]
+    return [(str(t), ctx) for ctx, _p, t in loaded.briefs[domain].texts()]
 
 
 def fallback_warning(brief_id: str, lang: str, stats: Stats, where: str) -> Problem | None:

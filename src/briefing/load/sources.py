@@ -86,6 +86,9 @@ class Source:
 class SourceSet:
     by_id: dict[str, Source] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
+    # ids that a file which cannot be read seems to define -> that file: their citations are
+    # not reported as unknown, one by one, when the file's own error says it all
+    unreadable: dict[str, str] = field(default_factory=dict)
 
     def __contains__(self, key: str) -> bool:
         return key in self.by_id
@@ -111,6 +114,8 @@ def load_sources(folder: Path, root: Path | None, report: Report) -> SourceSet:
             items = _read_items(path, shown, report)
         except BriefError as exc:
             report.extend(exc.problems)
+            for key in _ids_in(path):
+                result.unreadable.setdefault(key, shown)
             continue
         for raw, where in items:
             source = _source(raw, where, report)
@@ -123,6 +128,19 @@ def load_sources(folder: Path, root: Path | None, report: Report) -> SourceSet:
                 continue
             result.by_id[source.id] = source
     return result
+
+
+_ID_PATTERNS = (re.compile(r'"id"\s*:\s*"((?:[^"\\]|\\.)+)"'), re.compile(r'"id"\s*:\s*(\d+)'),
+                re.compile(r'^[ \t]*(?:-[ \t]+)?id[ \t]*:[ \t]*["\']?([^"\'\s#]+)', re.M))
+
+
+def _ids_in(path: Path) -> list[str]:
+    """The ids a source file that cannot be parsed seems to define, read from its raw text."""
+    try:
+        text = path.read_bytes()[:MAX_BYTES].decode("utf-8", "replace")
+    except OSError:
+        return []
+    return [m.group(1) for pattern in _ID_PATTERNS for m in pattern.finditer(text)]
 
 
 def _shown(path: Path, root: Path | None) -> str:
