@@ -101,6 +101,31 @@ def _as_of(value: Any) -> Any:
                               {"kind": describe(value)})
 
 
+def currency_codes() -> frozenset:
+    """ISO 4217 codes, as Babel (CLDR) knows them, without the codes for 'no currency' and tests."""
+    global _CURRENCIES
+    if _CURRENCIES is None:
+        from babel.numbers import list_currencies
+        _CURRENCIES = frozenset(list_currencies()) - {"XXX", "XTS"}
+    return _CURRENCIES
+
+
+_CURRENCIES: frozenset | None = None
+
+
+def suggest_currency(code: str) -> str:
+    import difflib
+    codes = currency_codes()
+    guess = code.strip().upper()
+    for candidate in (guess, guess[:3]):
+        if candidate in codes:
+            return f"did you mean '{candidate}'?"
+    close = difflib.get_close_matches(guess, sorted(codes), n=1, cutoff=0.6)
+    if close:
+        return f"did you mean '{close[0]}'?"
+    return "write the three-letter ISO 4217 code, e.g. USD, EUR, ILS or AMD"
+
+
 TextField = Annotated[Text, PlainValidator(_text)]
 Slug = Annotated[Text, PlainValidator(_slug)]
 SourceKey = Annotated[Text, PlainValidator(_key)]
@@ -137,6 +162,10 @@ class Fact(_Node):
         if f == "currency" and not self.currency:
             raise PydanticCustomError("fact", "a currency fact needs 'currency', e.g. currency: USD",
                                       {"field": "format"})
+        if self.currency and str(self.currency) not in currency_codes():
+            raise PydanticCustomError("fact", "'{code}' is not an ISO 4217 currency code",
+                                      {"code": str(self.currency), "field": "currency", "at": "value",
+                                       "hint": suggest_currency(str(self.currency))})
         if f == "range" and not isinstance(v, tuple):
             raise PydanticCustomError("fact", "a range fact needs a value like [2016, 2020]", {"field": "value"})
         if f == "date" and not isinstance(v, dt.date):

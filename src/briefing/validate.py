@@ -50,7 +50,8 @@ def explain(doc: YamlDoc, model: Type[BaseModel], err: dict) -> Problem:
     kind = err["type"]
     where = doc.where(loc)
     if err.get("ctx", {}).get("field"):
-        where = doc.key_where(loc + (err["ctx"]["field"],))
+        field_path = loc + (err["ctx"]["field"],)
+        where = doc.where(field_path) if err["ctx"].get("at") == "value" else doc.key_where(field_path)
     field = loc[-1] if loc else None
     if kind == "extra_forbidden":
         allowed = fields_at(model, loc[:-1])
