@@ -146,8 +146,9 @@ class Composer:
             if source is not None:
                 self.cited[source.id] = source
                 note = self.maker.note(source, item.locator)
-                if item.prefix:  # [see @key] -> "see Author, Title ..."
-                    note = [Str(item.prefix + " ")] + note
+                if item.prefix:  # [see @key] -> "See Author, Title ..." (capitalized where it starts the note)
+                    prefix = item.prefix[:1].upper() + item.prefix[1:] if not notes else item.prefix
+                    note = [Str(prefix + " ")] + note
                 for _, ch in fonts.missing(text_of(note), self.lang.code)[:1]:
                     self.problems.append(Problem(
                         f"source '{source.id}' has the character {fonts.describe(ch)}, which no font for "
