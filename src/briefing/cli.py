@@ -144,6 +144,20 @@ def parser() -> argparse.ArgumentParser:
     ti.add_argument("dir", help="the new folder, e.g. templates/partner")
     ti.add_argument("--from", dest="source", metavar="NAME", help="the set to copy (default: the project's)")
 
+    i = sub.add_parser("init", help="start a new project: settings, an example brief and source, a README",
+                       description="Create DIR with briefing.toml, briefs/first-brief.yaml, sources/sources.yaml, "
+                                   "a README for the team, .gitignore and the brief format for editors "
+                                   "(.briefing/brief.schema.json). It passes 'check' and builds at once.")
+    i.add_argument("dir", help="the new project's folder (new or empty)")
+
+    sc = sub.add_parser("schema", parents=[common], help="print the brief format as a JSON Schema, for editors",
+                        description="Print the JSON Schema (draft 2020-12) of briefs/*.yaml, made from the same "
+                                    "model that 'check' uses. Editors (VS Code with Red Hat's YAML extension) "
+                                    "read it through each brief's first line, "
+                                    "'# yaml-language-server: $schema=../.briefing/brief.schema.json'.")
+    sc.add_argument("--write", action="store_true",
+                    help="write it to .briefing/brief.schema.json in the project instead of printing it")
+
     n = sub.add_parser("new", parents=[common], help="create a new brief with every field, commented",
                        description="Write briefs/ID.yaml: a brief with every field, commented.")
     n.add_argument("id", help="the new brief's id (lower-case letters, digits and '-')")
@@ -227,6 +241,28 @@ def cmd_new(args, out: Out) -> int:
     project = _project(args)
     path = new_brief(project, args.id)
     out.print(f"created {project.rel(path)}: fill it in, then run 'briefing check'")
+    out.print("(its first line lets editors such as VS Code with Red Hat's YAML extension complete and check fields)")
+    return EXIT_OK
+
+
+def cmd_init(args, out: Out) -> int:
+    from .scaffold import init_project
+    dest = Path(args.dir)
+    files = init_project(dest)
+    for path in files:
+        out.print(f"created {path.resolve().relative_to(dest.resolve())}")
+    out.print(f"next: cd {args.dir}, edit briefing.toml and briefs/first-brief.yaml, then run 'briefing check' "
+              f"and 'briefing build'")
+    return EXIT_OK
+
+
+def cmd_schema(args, out: Out) -> int:
+    from .schema import schema_bytes, write_schema
+    if args.write:
+        project = _project(args)
+        out.print(f"wrote {project.rel(write_schema(project.root))}")
+    else:
+        out.print(schema_bytes().decode("utf-8").rstrip("\n"))
     return EXIT_OK
 
 
@@ -303,4 +339,5 @@ def cmd_template(args, out: Out) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"template": cmd_template, "build": cmd_build, "check": cmd_check, "new": cmd_new, "translate": cmd_translate, "watch": cmd_watch}
+COMMANDS = {"template": cmd_template, "build": cmd_build, "check": cmd_check, "new": cmd_new, "translate": cmd_translate,
+            "watch": cmd_watch, "init": cmd_init, "schema": cmd_schema}
