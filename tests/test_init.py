@@ -45,6 +45,13 @@ def test_init_new_check_build_in_an_empty_folder(tmp_path):
             assert (project / "build" / "en" / name).stat().st_size > 1000, name
     # the project is a project of its own: nothing was written outside it
     assert sorted(p.name for p in tmp_path.iterdir()) == ["coalition"]
+    # the Word leave-behinds are one page, as LibreOffice lays them out
+    from pypdf import PdfReader
+
+    from conftest import soffice_pdf
+    for brief in ("first-brief", "arms-exports-2025"):
+        pdf = soffice_pdf(project / "build" / "en" / f"{brief}.leave-behind.docx", tmp_path / "lo")
+        assert len(PdfReader(pdf).pages) == 1, brief
 
 
 def test_init_refuses_a_folder_with_files(tmp_path):

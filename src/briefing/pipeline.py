@@ -66,6 +66,10 @@ def _check_template_choices(project: Project, briefs: dict, report: Report) -> N
         if tset.folder not in checked:
             checked.add(tset.folder)
             report.extend(check_templates(tset))
+            try:
+                tset.style  # template.toml: palette and fonts
+            except BriefError as exc:
+                report.extend(exc.problems)
 
     try:
         compile_once(find_template(project, None))
@@ -222,14 +226,38 @@ def write_output(composed: Composed, loaded: Loaded, fmt: str, target: Path, *, 
         return
     if fmt == "docx":
         from .render.docx import DocxWriter
+        if doc.layout == "leave-behind":
+            _word_leave_behind_fits(doc, project, tset, lb.shown)
         ref = tset.reference_docx
-        recolor = "colors" in project.config.model_fields_set
-        writer = DocxWriter(doc, ref, project.config.colors, tset.shown("reference.docx") if ref else "",
-                            recolor=recolor, logo=_logo_for_word(project))
+        style = tset.style  # the set's palette and fonts; briefing.toml's [colors] wins colour by colour
+        writer = DocxWriter(doc, ref, style.palette(project), tset.shown("reference.docx") if ref else "",
+                            recolor=style.recolors_word(project), logo=_logo_for_word(project),
+                            fonts=style.word_fonts())
         with atomic_path(target) as tmp:
             writer.write(tmp)
         return
     raise BriefError(f"unknown format '{fmt}'")
+
+
+def _word_leave_behind_fits(doc, project, tset, shown: str) -> None:
+    """The Word leave-behind is the same document as the PDF one, in compact styles no larger
+    than the PDF's: if the PDF layout of it reaches page 2, so would Word's. (The tests convert
+    every Word leave-behind with LibreOffice and count its pages.)"""
+    from .render import pdf
+    from .render.html import render_html
+    result = render_html(doc, project, tset)
+    rendered = pdf.render(result.html, result.base, tset.allowed_roots(project), shown=tset.shown("brief.html"))
+    _one_page(doc, rendered, shown)
+
+
+def _one_page(doc, rendered, shown: str) -> None:
+    from .render import pdf
+    if doc.layout == "leave-behind" and len(rendered.pages) > 1:
+        parts = pdf.overflowing_parts(rendered) or ["the last part"]
+        raise BriefError(f"the leave-behind does not fit on one page in {doc.lang}; what reaches page 2: "
+                         f"{', '.join(parts)}", Location(shown),
+                         "shorten leave_behind.points (or the summary), list fewer leave_behind.facts, "
+                         "or shorten the asks")
 
 
 def _write_pdf(doc, result, project, tset, target: Path, options: dict, recompose, variant: str, shown: str):
@@ -249,12 +277,7 @@ def _write_pdf(doc, result, project, tset, target: Path, options: dict, recompos
         alt_rendered = render(alternative)
         if len(alt_rendered.pages) <= len(rendered.pages):
             rendered, result = alt_rendered, alternative
-    if doc.layout == "leave-behind" and len(rendered.pages) > 1:
-        parts = pdf.overflowing_parts(rendered) or ["the last part"]
-        raise BriefError(f"the leave-behind does not fit on one page in {doc.lang}; what reaches page 2: "
-                         f"{', '.join(parts)}", Location(shown),
-                         "shorten leave_behind.points (or the summary), list fewer leave_behind.facts, "
-                         "or shorten the asks")
+    _one_page(doc, rendered, shown)
     standard = PDF_VARIANTS.get(options.get("pdf_standard"))
     with atomic_path(target) as tmp:
         if variant == "booklet":

@@ -33,7 +33,7 @@ MAX_REFERENCE_UNPACKED = 100_000_000
 
 class DocxWriter:
     def __init__(self, doc: Document, reference: Path | None, colors=None, reference_shown: str = "",
-                 recolor: bool = False, logo: Path | None = None):
+                 recolor: bool = False, logo: Path | None = None, fonts: dict | None = None):
         self.doc = doc
         self.rtl = doc.rtl
         self.lang = DOCX_LANG.get(doc.lang, "en-US")
@@ -44,10 +44,14 @@ class DocxWriter:
         for child in list(body):
             if not child.tag.endswith("}sectPr"):
                 body.remove(child)
-        if reference is None:
+        # fonts: the template set's template.toml, else the reference document's, else Noto
+        if fonts:
+            set_fonts(self.d, fonts["text"], fonts["headings"])
+        elif reference is None:
             set_fonts(self.d)
+        self.families = (fonts or {}).get("families", {})  # body ("serif") / headings ("sans") -> stack
         ensure_styles(self.d, colors, recolor=recolor or reference is None)
-        localize_styles(self.d, doc.lang, compact=doc.layout == "leave-behind")
+        localize_styles(self.d, doc.lang, compact=doc.layout == "leave-behind", kinds=self.families)
         self.footnotes = ooxml.Footnotes(self.d)
         self._family = "serif"
         # python-docx looks a style up by scanning every style each time: look once
@@ -58,7 +62,7 @@ class DocxWriter:
 
     # --- runs ---------------------------------------------------------------------------
     def _script_fonts(self) -> dict:
-        fonts = self.doc.fonts[self._family]
+        fonts = self.doc.fonts[self.families.get(self._family, self._family)]
         return {"script": fonts[0] if len(fonts) > 1 else None}
 
     def _text_runs(self, parent, text: str, fmt: dict) -> None:
