@@ -142,7 +142,8 @@ def build(project: Project, options: BuildOptions, reporter: Reporter | None = N
     out_dir = project.output_dir(options.out)
     sweep_temp_files(out_dir)
     loaded = load_project(project, options.briefs)
-    problems = list(loaded.report.problems)
+    # under --strict a warning is an error, reported once (the blocked briefs carry the same)
+    problems = [p.as_error() if options.strict else p for p in loaded.report.problems]
     blocked = _blocked_briefs(loaded, options)
     jobs = plan(loaded, options, out_dir)
     cache = Cache.load(out_dir)

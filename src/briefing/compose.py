@@ -52,7 +52,7 @@ LAYOUTS = ("brief", "leave-behind")
 class Composer:
     def __init__(self, brief: Brief, facts: dict, lang: str, sources: SourceSet, tr: Translator, words: Translator,
                  *, config: Config | None = None, show_untranslated: bool = False, paper: str = "a4",
-                 layout: str = "brief", facts_after: int = 0, root=None):
+                 layout: str = "brief", facts_after: int = 0, root=None, palette: dict | None = None):
         self.brief = brief
         self.facts = facts
         self.lang = Lang(lang)
@@ -64,6 +64,7 @@ class Composer:
         self.paper = paper
         self.layout = layout
         self.root = root
+        self.palette = palette or self.config.colors.model_dump()
         self.facts_after = facts_after if layout == "brief" else 0  # 0: after the summary; n: after section n
         self.notes: list[NoteRef] = []
         self.problems: list[Problem] = []
@@ -161,8 +162,9 @@ class Composer:
             if source is not None:
                 self.cited[source.id] = source
                 note = self.maker.note(source, item.locator)
-                if item.prefix:  # [see @key] -> "see Author, Title ..."
-                    note = [Str(item.prefix + " ")] + note
+                if item.prefix:  # [see @key] -> "See Author, Title ..." (capitalized where it starts the note)
+                    prefix = item.prefix[:1].upper() + item.prefix[1:] if not notes else item.prefix
+                    note = [Str(prefix + " ")] + note
                 for _, ch in fonts.missing(text_of(note), self.lang.code)[:1]:
                     self.problems.append(Problem(
                         f"source '{source.id}' has the character {fonts.describe(ch)}, which no font for "
@@ -262,7 +264,7 @@ class Composer:
                 candidate = path.with_suffix(".png") if path.suffix.lower() == ".svg" else path
                 if candidate.suffix.lower() in (".png", ".jpg", ".jpeg") and candidate.is_file():
                     raster = str(candidate.relative_to(self.root))
-        return Branding(org.name, self.config.colors.model_dump(), logo, raster)
+        return Branding(org.name, dict(self.palette), logo, raster)
 
     def _contact(self) -> list[tuple[str, tuple]]:
         """(field, text) of the organization's contact block; an address, a phone number or

@@ -9,7 +9,7 @@ from .briefs import SHARED_FILE, LoadedBrief, load_brief, load_shared
 from .compose import Composer
 from .document import Document
 from .errors import BriefError, Location, Problem, Report
-from .i18n.catalogs import TEMPLATE_DOMAIN, PoFile, Stats, Translator, read_catalog
+from .i18n.catalogs import TEMPLATE_DOMAIN, PoFile, Stats, Translator, catalog_stats, read_catalog
 from .load.sources import SourceSet, load_sources
 from .project import Project
 
@@ -64,6 +64,10 @@ def _check_template_choices(project: Project, briefs: dict, report: Report) -> N
         if tset.folder not in checked:
             checked.add(tset.folder)
             report.extend(check_templates(tset))
+            try:
+                tset.style  # template.toml: palette and fonts
+            except BriefError as exc:
+                report.extend(exc.problems)
 
     try:
         compile_once(find_template(project, None))
@@ -119,14 +123,17 @@ class Composed:
 
 
 def compose(loaded: Loaded, brief_id: str, lang: str, *, paper: str | None = None, layout: str = "brief",
-            show_untranslated: bool = False, facts_after: int = 0) -> Composed:
+            show_untranslated: bool = False, facts_after: int = 0, template: str | None = None) -> Composed:
+    from .render.templates import find_template
     lb = loaded.briefs[brief_id]
     tr, words = translators(loaded, brief_id, lang)
     project = loaded.project
     paper = project.paper_for(lang, lb.brief.paper, paper)
+    # the palette: briefing.toml's [colors] over the template set's over the built-in one
+    palette = find_template(project, template or lb.brief.template).style.palette(project).model_dump()
     composer = Composer(lb.brief, lb.facts, lang, loaded.sources, tr, words, config=project.config,
                         show_untranslated=show_untranslated, paper=paper, layout=layout, facts_after=facts_after,
-                        root=project.root)
+                        root=project.root, palette=palette)
     document = composer.compose()
     document.source = lb.shown
     problems = list(tr.problems) + list(words.problems)
@@ -153,17 +160,29 @@ def language_problems(loaded: Loaded, brief_id: str, lang: str, layout: str = "b
 
 
 def composition_problems(loaded: Loaded, brief_id: str, lang: str, composed: "Composed") -> list[Problem]:
-    """Warnings about one composed document: missing catalogs, broken translations, fallbacks."""
+    """Warnings about one composed document: missing catalogs, broken translations, fallbacks.
+    The fallback count is the catalog's, as `translate status` counts it (every text of the
+    brief, every template word), whatever the layout shows."""
     problems = missing_catalog_problems(loaded, brief_id, lang) if lang != "en" else []
     problems += composed.problems
     project = loaded.project
-    layout = composed.document.layout
-    for stats, domain in ((composed.brief_stats, brief_id), (composed.words_stats, "template")):
-        name = (brief_id if domain != "template" else "template words") + ("" if layout == "brief" else f", {layout}")
+    if lang == "en":
+        return problems
+    for domain, name in ((brief_id, brief_id), (TEMPLATE_DOMAIN, "template words")):
+        stats = catalog_stats(loaded.catalog(lang, domain), lang, catalog_texts(loaded, domain))[0]
         warning = fallback_warning(name, lang, stats, project.rel(project.catalog_path(lang, domain)))
         if warning:
             problems.append(warning)
     return problems
+
+
+def catalog_texts(loaded: Loaded, domain: str) -> list[tuple[str, str | None]]:
+    """(msgid, msgctxt) of every string a catalog should translate: a brief's texts, or the
+    template's words."""
+    from .i18n.words import WORDS
+    if domain == TEMPLATE_DOMAIN:
+        return [(w, None) for w in WORDS]
+    return [(str(t), ctx) for ctx, _p, t in loaded.briefs[domain].texts()]
 
 
 def fallback_warning(brief_id: str, lang: str, stats: Stats, where: str) -> Problem | None:
@@ -204,7 +223,7 @@ def write_outputs(loaded: Loaded, brief_id: str, lang: str, layout: str, outputs
 
     def make(facts_after: int = 0, paper_override: str | None = None) -> Composed:
         return compose(loaded, brief_id, lang, paper=paper_override or paper, layout=layout,
-                       show_untranslated=show_untranslated, facts_after=facts_after)
+                       show_untranslated=show_untranslated, facts_after=facts_after, template=template)
 
     first = make()
     problems = composition_problems(loaded, brief_id, lang, first)

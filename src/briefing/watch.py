@@ -22,8 +22,9 @@ def _relevant(path: str, out_dir) -> bool:
 
 def watch(project, args, out) -> int:
     from watchfiles import watch as changes
-    options = BuildOptions(languages=args.lang, formats=args.format, layouts=args.layout, out=args.out,
-                           jobs=args.jobs)
+    options = BuildOptions(briefs=args.brief, languages=args.lang, formats=args.format, layouts=args.layout,
+                           out=args.out, jobs=args.jobs, paper=args.paper, template=args.template,
+                           strict=args.strict, show_untranslated=args.show_untranslated)
     out_dir = project.output_dir(args.out)
     folders = [str(project.root / name) for name in WATCHED if (project.root / name).is_dir()]
 

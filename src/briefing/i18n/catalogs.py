@@ -91,7 +91,7 @@ class PoFile:
 def read_catalog(path: Path, shown: str, lang: str) -> PoFile:
     """Read a .po file; syntax problems (with lines) keep the whole file out of the build."""
     try:
-        text = path.read_bytes().decode("utf-8")
+        text = path.read_bytes().decode("utf-8").removeprefix("\ufeff")  # a BOM, as Poedit and msgfmt accept
     except UnicodeDecodeError:
         return PoFile(path, shown, None, [Problem("file is not valid UTF-8", Location(shown),
                                                   "save it as UTF-8 (Poedit does by default)")])
@@ -320,3 +320,12 @@ class Translator:
 def _short(text: str, n: int = 60) -> str:
     text = " ".join(text.split())
     return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def catalog_stats(po: PoFile | None, lang: str, texts) -> tuple[Stats, list[Problem]]:
+    """How complete one catalog is for `texts` ((msgid, msgctxt) pairs): the one count that
+    `translate status`, `translate check` and the build's fallback warning all report."""
+    tr = Translator(po, lang)
+    for msgid, ctx in texts:
+        tr(msgid, ctx)
+    return tr.stats, tr.problems

@@ -34,18 +34,24 @@ MAX_REFERENCE_UNPACKED = 100_000_000
 
 def write_docx(doc: Document, options) -> bytes:
     """The Word writer: (Document, WriteOptions) -> .docx bytes."""
+    from ..project import Colors
+    from .pdf import one_page
     project, tset = options.project, options.template
+    if doc.layout == "leave-behind":
+        # the same document as the PDF one, in compact styles no larger than the PDF's: if
+        # its PDF layout reaches page 2, so would Word's (the tests count LibreOffice's pages)
+        one_page(doc, options)
     ref = tset.reference_docx
-    recolor = "colors" in project.config.model_fields_set
+    style = tset.style  # the set's fonts; the palette is the document's branding
     logo = project.root / doc.branding.logo_raster if doc.branding.logo_raster else None
-    writer = DocxWriter(doc, ref, project.config.colors, tset.shown("reference.docx") if ref else "",
-                        recolor=recolor, logo=logo)
+    writer = DocxWriter(doc, ref, Colors(**doc.branding.colors), tset.shown("reference.docx") if ref else "",
+                        recolor=style.recolors_word(project), logo=logo, fonts=style.word_fonts())
     return writer.to_bytes()
 
 
 class DocxWriter:
     def __init__(self, doc: Document, reference: Path | None, colors=None, reference_shown: str = "",
-                 recolor: bool = False, logo: Path | None = None):
+                 recolor: bool = False, logo: Path | None = None, fonts: dict | None = None):
         self.doc = doc
         self.rtl = doc.rtl
         self.profile = language_profile(doc.lang)
@@ -59,10 +65,14 @@ class DocxWriter:
         for child in list(body):
             if not child.tag.endswith("}sectPr"):
                 body.remove(child)
-        if reference is None:
+        # fonts: the template set's template.toml, else the reference document's, else Noto
+        if fonts:
+            set_fonts(self.d, fonts["text"], fonts["headings"])
+        elif reference is None:
             set_fonts(self.d)
+        self.families = (fonts or {}).get("families", {})  # body ("serif") / headings ("sans") -> stack
         ensure_styles(self.d, colors, recolor=recolor or reference is None)
-        localize_styles(self.d, doc.lang, compact=doc.layout == "leave-behind")
+        localize_styles(self.d, doc.lang, compact=doc.layout == "leave-behind", kinds=self.families)
         self.footnotes = ooxml.Footnotes(self.d)
         self._family = "serif"
         # python-docx looks a style up by scanning every style each time: look once
@@ -78,7 +88,7 @@ class DocxWriter:
     # --- runs ---------------------------------------------------------------------------
     def _fonts(self) -> tuple[str, str]:
         """(the script's own font, the Latin font) of the current family."""
-        stack = self.doc.fonts[self._family]
+        stack = self.doc.fonts[self.families.get(self._family, self._family)]
         return stack[0], stack[-1]
 
     def _text_runs(self, parent, text: str, fmt: dict) -> None:

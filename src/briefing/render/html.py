@@ -171,9 +171,12 @@ def _context(doc: Document, project: Project, tset: TemplateSet) -> dict:
         return Markup(", ".join(f'"{f}"' for f in doc.fonts[kind]) + (", serif" if kind == "serif" else ", sans-serif"))
 
     brand = doc.branding
+    style = tset.style  # the set's template.toml: fonts (the palette is the document's branding)
     return {
         "doc": doc, "t": t, "colors": brand.colors, "org": {"name": brand.organization},
         "serif": font_stack("serif"), "sans": font_stack("sans"),
+        "text_font": Markup(style.css_stack("text", doc.lang)),
+        "heading_font": Markup(style.css_stack("headings", doc.lang)),
         "page_counter": page_counter_css(doc.word("Page {page} of {pages}")),
         "paper": {"a4": "A4", "letter": "letter", "a5": "A5"}.get(doc.paper, "A4"),
         "logo": tset.logo_url(project),

@@ -127,7 +127,11 @@ def decide_placement(make, options):
     after the first section when, after the summary, it would leave page one mostly empty
     (and that does not add a page). `make(facts_after)` composes the document."""
     doc = make(0)
-    if doc.layout != "brief" or not doc.facts or not doc.sections:
+    if doc.layout == "leave-behind":  # laid out once, for its one-page check in every format
+        result, laid = lay_out(doc, options)
+        options.layouts[(id(doc), options.variant)] = (doc, result, laid)
+        return doc
+    if not doc.facts or not doc.sections:
         return doc
     result, laid = lay_out(doc, options)
     if element_page(laid, "facts") not in (None, 0) and first_page_gap(laid) > 0.2:
@@ -139,19 +143,38 @@ def decide_placement(make, options):
     return doc
 
 
+def laid_out(doc, options):
+    """The document's pages for its variant: the ones laid out for the placement decision, if
+    that was this very document, else laid out now (and kept)."""
+    kept = options.layouts.get((id(doc), options.variant))
+    if kept and kept[0] is doc:
+        return kept[1], kept[2]
+    result, laid = lay_out(doc, options)
+    options.layouts[(id(doc), options.variant)] = (doc, result, laid)
+    return result, laid
+
+
+def one_page(doc, options) -> None:
+    """A leave-behind must fit one page: else name what reaches page 2 (PDF and Word alike)."""
+    if doc.layout != "leave-behind":
+        return
+    _result, laid = laid_out(doc, options)
+    if len(laid.pages) > 1:
+        parts = overflowing_parts(laid) or ["the last part"]
+        where = Location(doc.source) if doc.source else Location(options.template.shown("document.html"))
+        raise BriefError(f"the leave-behind does not fit on one page in {doc.lang}; what reaches page 2: "
+                         f"{', '.join(parts)}", where,
+                         "shorten leave_behind.points (or the summary), list fewer leave_behind.facts, "
+                         "or shorten the asks")
+
+
 def write_pdf(doc, options) -> bytes:
     """The PDF writer: HTML through the template set, laid out by WeasyPrint, then the
     variant's post-processing (crop marks for print, imposition for a booklet) and the
     font preflight."""
-    kept = options.layouts.get((id(doc), options.variant))
-    result, laid = (kept[1], kept[2]) if kept and kept[0] is doc else lay_out(doc, options)
+    result, laid = laid_out(doc, options)
     where = Location(options.template.shown("document.html"))
-    if doc.layout == "leave-behind" and len(laid.pages) > 1:
-        parts = overflowing_parts(laid) or ["the last part"]
-        raise BriefError(f"the leave-behind does not fit on one page in {doc.lang}; what reaches page 2: "
-                         f"{', '.join(parts)}", Location(doc.source) if doc.source else where,
-                         "shorten leave_behind.points (or the summary), list fewer leave_behind.facts, "
-                         "or shorten the asks")
+    one_page(doc, options)
     data = write(laid, variant=PDF_STANDARDS.get(options.pdf_standard))
     preflight(data, result.html, where)
     if options.variant == "print":

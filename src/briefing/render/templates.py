@@ -1,11 +1,12 @@
 """Template sets: templates/<name>/ holding document.html, one HTML file per block role
 (title.html, facts.html ...; those a set lacks come from the built-in set), style.css,
-leave-behind.css and reference.docx. A project's own set wins over the built-in one of the
-same name."""
+leave-behind.css, reference.docx and template.toml (the set's palette and fonts, for both
+formats). A project's own set wins over the built-in one of the same name."""
 from __future__ import annotations
 
 import shutil
 from dataclasses import dataclass
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 
@@ -31,6 +32,12 @@ class TemplateSet:
             return str(path.resolve().relative_to(self.root.resolve()))
         except ValueError:
             return str(path)
+
+    @cached_property
+    def style(self):
+        """The set's palette and fonts (template.toml), for both formats."""
+        from .style import STYLE_FILE, load_style
+        return load_style(self.folder, self.shown(STYLE_FILE))
 
     @property
     def reference_docx(self) -> Path | None:
