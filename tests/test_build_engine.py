@@ -172,10 +172,10 @@ def test_time_limit_stops_a_pathological_brief(project, tmp_path):
     items = "".join("          - Evidence item [@blankspot-2023].\n" for _ in range(20000))
     text = text.replace("        evidence:\n", "        evidence:\n" + items, 1)
     brief.write_text(text.replace("languages: [en, he, hy]", "languages: [en]"))
-    r = build(project, "--lang", "en", "--format", "pdf", "--out", str(tmp_path / "o"), "--timeout", "15",
+    r = build(project, "--lang", "en", "--format", "pdf", "--out", str(tmp_path / "o"), "--timeout", "30",
               "--brief", "huge", "--brief", "genocide-recognition")
     assert r.returncode == 1
-    assert "rendering took longer than 15 seconds and was stopped" in r.stdout + r.stderr
+    assert "rendering took longer than 30 seconds and was stopped" in r.stdout + r.stderr
     assert (tmp_path / "o" / "en" / "genocide-recognition.pdf").is_file()
 
 

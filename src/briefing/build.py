@@ -134,7 +134,8 @@ class Reporter:
     def done(self, result: JobResult) -> None: ...
 
 
-def build(project: Project, options: BuildOptions, reporter: Reporter | None = None) -> BuildResult:
+def build(project: Project, options: BuildOptions, reporter: Reporter | None = None,
+          pool=None) -> BuildResult:
     reporter = reporter or Reporter()
     for lang in options.languages or []:
         if lang not in SUPPORTED_LANGUAGES:
@@ -175,7 +176,7 @@ def build(project: Project, options: BuildOptions, reporter: Reporter | None = N
     reporter.start(len(jobs))
     for result in results:
         reporter.done(result)
-    for outcome in run_jobs(specs, options.jobs, options.memory_mb):
+    for outcome in run_jobs(specs, options.jobs, options.memory_mb, pool):
         job = by_target[outcome.target]
         result = JobResult(job, outcome.status, outcome.problems, outcome.stats, outcome.seconds, outcome.peak_mb)
         results.append(result)

@@ -168,10 +168,15 @@ BLOCK_TYPES = (TitleBlock, PointsBlock, FactsBlock, QuoteBlock, ArgumentBlock, S
                SourcesBlock, ContactBlock)
 
 
+def _palette() -> dict:
+    from .project import Colors
+    return Colors().model_dump()
+
+
 @dataclass
 class Branding:
     organization: str = ""
-    colors: dict = field(default_factory=dict)     # primary, accent, muted, box: "#rrggbb"
+    colors: dict = field(default_factory=_palette)  # primary, accent, muted, box: "#rrggbb"
     logo: str | None = None                        # project-relative path of the logo (SVG or PNG)
     logo_raster: str | None = None                 # a PNG/JPEG for Word, when there is one
 

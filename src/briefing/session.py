@@ -32,6 +32,7 @@ class Session:
         self.clock = clock
         self._loaded: Loaded | None = None
         self._digest: str | None = None
+        self._pool = None
 
     # --- the loaded project, cached ---------------------------------------------------------
     @property
@@ -98,7 +99,32 @@ class Session:
 
     # --- many documents ---------------------------------------------------------------------------
     def build(self, options: BuildOptions | None = None, reporter: Reporter | None = None) -> BuildResult:
-        return build(self.project, options or BuildOptions(), reporter)
+        """A build, on this session's warm workers (kept for the next build)."""
+        import os
+
+        from .workers import WorkerPool
+        options = options or BuildOptions()
+        pool = None
+        if options.jobs != 0:
+            workers = options.jobs or os.cpu_count() or 1
+            if self._pool is None or self._pool.workers != workers:
+                self.close()
+                self._pool = WorkerPool(workers, options.memory_mb)
+            pool = self._pool
+        self.project = Project.open(self.project.root)   # briefing.toml may have changed
+        return build(self.project, options, reporter, pool)
+
+    def close(self) -> None:
+        """Stop the warm workers."""
+        if self._pool is not None:
+            self._pool.close()
+            self._pool = None
+
+    def __enter__(self) -> "Session":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
 
 def open_project(root: Path | str = ".", **kwargs) -> Session:

@@ -185,8 +185,34 @@ def keep_traceback(spec: JobSpec) -> str:
 
 # --- in the parent ----------------------------------------------------------------------
 
-def run_jobs(specs: list[JobSpec], jobs: int | None, memory_mb: int | None):
-    """Yield an Outcome per spec, as they finish. jobs=0 renders in this process."""
+class WorkerPool:
+    """Warm workers kept between builds (by a Session, for `watch`): WeasyPrint imported and
+    the fonts loaded once, not once per rebuild."""
+
+    def __init__(self, workers: int, memory_mb: int | None):
+        self.workers = workers
+        self.memory_mb = memory_mb
+        self._executor: ProcessPoolExecutor | None = None
+
+    def executor(self) -> ProcessPoolExecutor:
+        if self._executor is None:
+            self._executor = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("forkserver"),
+                                                 initializer=init_worker, initargs=(self.memory_mb,))
+        return self._executor
+
+    def broken(self) -> None:
+        """A worker died: the next build starts fresh workers."""
+        self.close()
+
+    def close(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+            self._executor = None
+
+
+def run_jobs(specs: list[JobSpec], jobs: int | None, memory_mb: int | None, pool: WorkerPool | None = None):
+    """Yield an Outcome per spec, as they finish. jobs=0 renders in this process; `pool`
+    lends warm workers that outlive this build."""
     if not specs:
         return
     if jobs == 0:
@@ -195,7 +221,12 @@ def run_jobs(specs: list[JobSpec], jobs: int | None, memory_mb: int | None):
         return
     workers = max(1, min(jobs or os.cpu_count() or 1, len(specs)))
     suspects: list[JobSpec] = []
-    yield from _pool(specs, workers, memory_mb, suspects)
+    if pool is not None:
+        yield from _submit(pool.executor(), specs, suspects)
+        if suspects:
+            pool.broken()
+    else:
+        yield from _pool(specs, workers, memory_mb, suspects)
     for spec in suspects:  # a worker died: try its documents one by one, each in a fresh worker
         retry: list[JobSpec] = []
         outcomes = list(_pool([spec], 1, memory_mb, retry))
@@ -212,12 +243,20 @@ def _pool(specs: list[JobSpec], workers: int, memory_mb: int | None, suspects: l
     context = multiprocessing.get_context("forkserver")
     with ProcessPoolExecutor(workers, mp_context=context, initializer=init_worker,
                              initargs=(memory_mb,)) as pool:
+        yield from _submit(pool, specs, suspects)
+
+
+def _submit(pool: ProcessPoolExecutor, specs: list[JobSpec], suspects: list[JobSpec]):
+    try:
         pending = {pool.submit(render_job, spec): spec for spec in specs}
-        while pending:
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                spec = pending.pop(future)
-                try:
-                    yield from future.result()
-                except BrokenProcessPool:
-                    suspects.append(spec)
+    except BrokenProcessPool:
+        suspects.extend(specs)
+        return
+    while pending:
+        done, _ = wait(pending, return_when=FIRST_COMPLETED)
+        for future in done:
+            spec = pending.pop(future)
+            try:
+                yield from future.result()
+            except BrokenProcessPool:
+                suspects.append(spec)
