@@ -99,3 +99,28 @@ def test_pdf_writer_alone(options):
     data = write(handmade(), "pdf", options)
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
     assert in_order(text)
+
+
+def test_an_error_in_a_template_is_the_authors_and_one_in_a_filter_is_a_bug(options, monkeypatch):
+    from briefing.errors import BriefError
+    from briefing.render import html
+    folder = options.template.folder
+    # the template's own mistake: reported at its file and line
+    custom = options.project.root / "templates" / "mine"
+    custom.mkdir(parents=True)
+    (custom / "style.css").write_text((folder / "style.css").read_text())
+    (custom / "document.html").write_text("<html>\n{{ 1 + 'a' }}\n</html>\n")
+    mine = WriteOptions(options.project, find_template(options.project, "mine"))
+    with pytest.raises(BriefError) as exc:
+        write(handmade(), "html", mine)
+    assert "templates/mine/document.html:2" in exc.value.problems[0].format()
+    # the same kind of exception inside the tool's own filter: not blamed on the template
+    def broken(nodes, notes=True):
+        raise TypeError("a bug in the inline filter")
+    monkeypatch.setattr(html, "inline", broken)
+    html._environment.cache_clear()
+    try:
+        with pytest.raises(TypeError, match="a bug in the inline filter"):
+            write(handmade(), "html", options)
+    finally:
+        html._environment.cache_clear()

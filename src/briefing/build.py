@@ -28,7 +28,7 @@ from .workers import JobSpec, run_jobs
 
 from .writers import FORMATS  # noqa: E402  (pdf, docx, html, json)
 DEFAULT_FORMATS = ("pdf", "docx")
-LAYOUTS = ("brief", "leave-behind")
+from .writers import LAYOUTS  # noqa: E402,F401
 
 
 @dataclass

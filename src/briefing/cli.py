@@ -53,8 +53,9 @@ def _count(value: str) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    from .build import FORMATS, LAYOUTS
-    from .model import SUPPORTED_LANGUAGES
+    from .i18n.locale import PROFILES
+    from .writers import FORMATS, LAYOUTS
+    SUPPORTED_LANGUAGES = tuple(PROFILES)
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--project", metavar="DIR", default=".",
                         help="the project folder (default: the current folder)")

@@ -26,6 +26,7 @@ WRITERS: dict[str, str] = {
     "json": "render.jsonout:write_json",
 }
 FORMATS = tuple(WRITERS)
+LAYOUTS = ("brief", "leave-behind")
 VARIANTS = {"": "", "print": "print", "booklet": "booklet"}   # PDF only: bleed and crop marks; A5 folded on A4
 
 

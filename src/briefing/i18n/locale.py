@@ -7,10 +7,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable
 
-from babel import Locale
-from babel.dates import format_date
-from babel.lists import format_list
-from babel.numbers import format_currency, format_decimal, format_percent
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    from babel import Locale
+# Babel is imported where it formats (numbers, dates, lists): the language profiles below are
+# read by `briefing --help` too, which should not pay for loading CLDR.
 
 HEBREW_LETTER = re.compile(r"[\u0590-\u05ff]")
 LATIN_START = re.compile(r"^[\W\d_]*[A-Za-z0-9]")
@@ -61,7 +63,7 @@ class Lang:
         return profile(self.code)
 
     @property
-    def locale(self) -> Locale:
+    def locale(self) -> "Locale":
         return _locale(self.code)
 
     @property
@@ -102,12 +104,14 @@ class Lang:
     # --- numbers and dates ---------------------------------------------------------------
 
     def number(self, value: float, decimals: int | None = None) -> str:
+        from babel.numbers import format_decimal
         if decimals is None:
             return format_decimal(value, locale=self.locale)
         fmt = "#,##0" + ("." + "0" * decimals if decimals else "")
         return format_decimal(value, format=fmt, locale=self.locale, decimal_quantization=True)
 
     def percent(self, value: float, decimals: int | None = None) -> str:
+        from babel.numbers import format_percent
         fmt = None
         if decimals:
             base = self.locale.percent_formats[None].pattern
@@ -115,6 +119,7 @@ class Lang:
         return format_percent(value, format=fmt, locale=self.locale, decimal_quantization=bool(decimals))
 
     def currency(self, value: float, currency: str, decimals: int | None = None) -> str:
+        from babel.numbers import format_currency
         if self.profile.currency_by_name:
             return format_currency(value, currency, locale=self.locale, format_type="name", currency_digits=False,
                                    decimal_quantization=False).replace(" ", "\u00a0")
@@ -129,10 +134,12 @@ class Lang:
     def date(self, value: dt.date, style: str = "long") -> str:
         """A date as the language writes it, never broken across lines (no-break spaces);
         days are not zero-padded ('5', not '05', which CLDR's Armenian pattern gives)."""
+        from babel.dates import format_date
         pattern = self.locale.date_formats[style].pattern.replace("dd", "d")
         return format_date(value, format=pattern, locale=self.locale).replace(" ", "\u00a0")
 
     def month_year(self, year: int, month: int) -> str:
+        from babel.dates import format_date
         return format_date(dt.date(year, month, 1), format="LLLL y", locale=self.locale).replace(" ", "\u00a0")
 
     def range(self, start, end) -> str:
@@ -148,6 +155,7 @@ class Lang:
         return self.profile.list_separator
 
     def list(self, items: list[str], style: str = "standard") -> str:
+        from babel.lists import format_list
         text = format_list(items, style=style, locale=self.locale)
         if self.profile.prefix_hyphen and len(items) > 1:
             # CLDR joins the last item with a bare "ו"; before a Latin word Hebrew writes "ו-".
@@ -158,7 +166,8 @@ class Lang:
 
 
 @lru_cache(maxsize=None)
-def _locale(code: str) -> Locale:
+def _locale(code: str) -> "Locale":
+    from babel import Locale
     return Locale.parse(code)
 
 

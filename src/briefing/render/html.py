@@ -95,7 +95,13 @@ def render_html(doc: Document, project: Project, tset: TemplateSet) -> HtmlResul
     except SecurityError as exc:
         raise BriefError(f"template tried something unsafe: {exc}", _template_location(exc, tset, name),
                          "templates may only format the document they are given") from None
-    except (TemplateError, TypeError, ValueError, AttributeError, KeyError, IndexError) as exc:
+    except TemplateError as exc:
+        raise BriefError(f"template error: {exc}", _template_location(exc, tset, name)) from None
+    except (TypeError, ValueError, AttributeError, KeyError, IndexError) as exc:
+        # the template's own code (`{{ 1 + "a" }}`) is the author's error; the same
+        # exception inside this tool's filters is a bug, and is reported as one
+        if not _raised_in_template(exc):
+            raise
         raise BriefError(f"template error: {exc}", _template_location(exc, tset, name)) from None
     return HtmlResult("".join(chunks), tset.folder, tset)
 
@@ -113,6 +119,17 @@ def check_templates(tset: TemplateSet) -> list:
                 problems.append(Problem(f"template syntax error: {exc.message}",
                                         Location(tset.shown(path.name), exc.lineno or 0)))
     return problems
+
+
+def _raised_in_template(exc: Exception) -> bool:
+    """Whether the innermost frame that raised is a template's code (or Jinja's, acting for
+    it), rather than Python code the template called (this tool's filters)."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    if not frames:
+        return True
+    where = frames[-1].filename.replace("\\", "/")
+    return where.endswith((".html", ".css", ".j2")) or where == "<template>" or "/jinja2/" in where \
+        or "/markupsafe/" in where
 
 
 def _template_location(exc: Exception, tset: TemplateSet, name: str) -> Location:
