@@ -14,7 +14,6 @@ brief's date or SOURCE_DATE_EPOCH, never the clock.
 from __future__ import annotations
 
 import time
-from dataclasses import replace
 from pathlib import Path
 from typing import Callable
 
@@ -33,6 +32,7 @@ class Session:
         self._loaded: Loaded | None = None
         self._digest: str | None = None
         self._pool = None
+        self._layouts: dict = {}
 
     # --- the loaded project, cached ---------------------------------------------------------
     @property
@@ -56,46 +56,45 @@ class Session:
 
     # --- one document ---------------------------------------------------------------------------
     def composed(self, brief: str, lang: str = "en", *, layout: str = "brief", paper: str | None = None,
-                 show_untranslated: bool = False, facts_after: int = 0) -> Composed:
+                 show_untranslated: bool = False, facts_after: int = 0, template: str | None = None) -> Composed:
         """The composition with its translation statistics, without the placement decision."""
         loaded = self.loaded
         if brief not in loaded.briefs:
             raise BriefError(loaded.report.problems or [f"no usable brief '{brief}'"])
         return compose(loaded, brief, lang, paper=paper, layout=layout, show_untranslated=show_untranslated,
-                       facts_after=facts_after)
+                       facts_after=facts_after, template=template)
 
     def compose(self, brief: str, lang: str = "en", *, layout: str = "brief", paper: str | None = None,
                 show_untranslated: bool = False, template: str | None = None) -> Document:
         """The Document every writer reads, with its layout-dependent choice made."""
         from .render.pdf import decide_placement
-        first = self.composed(brief, lang, layout=layout, paper=paper, show_untranslated=show_untranslated)
+        first = self.composed(brief, lang, layout=layout, paper=paper, show_untranslated=show_untranslated,
+                              template=template)
         problems = composition_problems(self.loaded, brief, lang, first)
         errors = [p for p in problems if p.severity == "error"]
         if errors:
             raise BriefError(errors)
         options = self.write_options(brief, template)
-        self._last_options = options
-        return decide_placement(lambda n: first.document if n == 0 else self.composed(
-            brief, lang, layout=layout, paper=paper, show_untranslated=show_untranslated,
-            facts_after=n).document, options)
+        document = decide_placement(lambda n: first.document if n == 0 else self.composed(
+            brief, lang, layout=layout, paper=paper, show_untranslated=show_untranslated, facts_after=n,
+            template=template).document, options)
+        while len(self._layouts) > 8:   # pages laid out for the decision, kept for a PDF of the same document
+            self._layouts.pop(next(iter(self._layouts)))
+        return document
 
     def write_options(self, brief: str, template: str | None = None, **changes):
         from .render.templates import find_template
         from .writers import WriteOptions
         lb = self.loaded.briefs[brief]
-        options = WriteOptions(self.project, find_template(self.project, template or lb.brief.template))
-        return replace(options, **changes) if changes else options
+        return WriteOptions(self.project, find_template(self.project, template or lb.brief.template),
+                            layouts=self._layouts, **changes)
 
     def write(self, document: Document, fmt: str, *, template: str | None = None, variant: str = "",
               pdf_standard: str | None = None) -> bytes:
         """One format of a composed document, as bytes (nothing is written to disk)."""
         from .writers import write
-        options = getattr(self, "_last_options", None)
-        if options is None or template is not None or options.template.name != (
-                template or self.loaded.briefs[document.brief_id].brief.template or
-                self.project.config.build.template):
-            options = self.write_options(document.brief_id, template)
-        return write(document, fmt, replace(options, variant=variant, pdf_standard=pdf_standard))
+        options = self.write_options(document.brief_id, template, variant=variant, pdf_standard=pdf_standard)
+        return write(document, fmt, options)
 
     # --- many documents ---------------------------------------------------------------------------
     def build(self, options: BuildOptions | None = None, reporter: Reporter | None = None) -> BuildResult:
