@@ -307,7 +307,7 @@ class Composer:
                     qual += ([Str(", ")] if qual else []) + list(fill_inline(self.word("as of {date}"), "date", as_of))
                 qualifier = (Str("("),) + tuple(qual) + (Str(")"),) if qual else None
                 remark = self.text(("facts", name, "note"), fact.note) if fact.note else None
-                rows.append(FactRow(name, self.text(("facts", name, "label"), fact.label), value, note, qualifier,
+                rows.append(FactRow(name, value, note, self.text(("facts", name, "label"), fact.label), qualifier,
                                     remark, bool(fact.estimate), as_of))
             return FactsBlock(self.word("Key facts"), self.word("Figure"), self.word("Fact"), rows)
         return make

@@ -75,10 +75,12 @@ class PointsBlock:
 
 @dataclass
 class FactRow:
+    """One row of the key facts box; fields in reading order (the value and its note first)."""
+
     name: str
-    label: Inlines
     value: Inlines
     note: Inlines | None            # the mark of the fact's source note
+    label: Inlines
     qualifier: Inlines | None       # "(estimate, as of 2021)", filled and translated
     remark: Inlines | None = None   # the fact's own note ("SIPRI data, as reported by ...")
     estimate: bool = False
