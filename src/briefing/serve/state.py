@@ -56,8 +56,9 @@ def doc_key(brief: str, lang: str, layout: str) -> tuple[str, str, str]:
 
 
 class Previews:
-    def __init__(self, root: Path | str, *, log: Callable[[str], None] | None = None):
+    def __init__(self, root: Path | str, *, log: Callable[[str], None] | None = None, follow: bool = True):
         self.session = Session(root)
+        self.follow = follow                # make the PDF of viewed documents in the background
         self.lock = threading.RLock()
         self.docs: dict[tuple, DocState] = {}
         self.generation = 0                 # bumps on every refresh: the index compares it
@@ -322,6 +323,8 @@ class Previews:
 
     # --- the PDF follows: placement and PDF of viewed documents, in one background thread ---------
     def _schedule(self, key: tuple) -> None:
+        if not self.follow:
+            return
         with self._wake:
             if key not in self._queue:
                 self._queue.append(key)
