@@ -60,6 +60,8 @@ def serve(root: Path | str, *, host: str = "127.0.0.1", port: int = 8000, open_b
     server = uvicorn.Server(config)
     try:
         server.run(sockets=[sock])
+    except KeyboardInterrupt:   # uvicorn stops gracefully on Ctrl-C, then passes the signal on
+        pass
     finally:
         previews.stop()
         sock.close()

@@ -39,6 +39,7 @@ class DocState:
     facts_after: int = 0                  # the placement decision last made for this document
     placed: bool = False                  # ... for its current inputs
     outputs: dict = field(default_factory=dict)      # "pdf" | "docx" -> bytes, for the current inputs
+    placed_doc: Document | None = None    # the plain document the files are written from
     output_problems: list = field(default_factory=list)
     viewed: bool = False                  # a preview was asked for: its PDF follows its changes
 
@@ -59,6 +60,8 @@ class Previews:
     def __init__(self, root: Path | str, *, log: Callable[[str], None] | None = None, follow: bool = True):
         self.session = Session(root)
         self.follow = follow                # make the PDF of viewed documents in the background
+        self.files_session = Session(root)  # PDF and Word files: laid out apart from the previews
+        self.files_lock = threading.Lock()
         self.lock = threading.RLock()
         self.docs: dict[tuple, DocState] = {}
         self.generation = 0                 # bumps on every refresh: the index compares it
@@ -152,7 +155,7 @@ class Previews:
         brief, lang, layout = key
         st = self.docs.setdefault(key, DocState(brief, lang, layout))
         st.version += 1
-        st.outputs, st.output_problems, st.placed = {}, [], False
+        st.outputs, st.output_problems, st.placed, st.placed_doc = {}, [], False, None
         st.document, st.html, st.problems, st.warnings, st.texts = None, "", [], [], {}
         if settings_error:
             st.problems = settings_error
@@ -292,34 +295,40 @@ class Previews:
 
     def output(self, brief: str, lang: str, layout: str, fmt: str) -> bytes:
         """The current PDF or Word file, written from the composed document with its placement
-        decided (as `briefing build` writes it). Raises BriefError when it cannot be made."""
+        decided (as `briefing build` writes it). Raises BriefError when it cannot be made.
+
+        Files are made with a second Session under their own lock, so that laying out a PDF
+        (seconds) never holds up recomposing a preview (a tenth of a second)."""
         with self.lock:
             st = self.docs.get((brief, lang, layout))
             if st is None:
                 raise BriefError(f"no document {lang}/{brief} ({layout})")
             if not st.ok:
                 raise BriefError(st.problems)
-            if fmt not in st.outputs:
-                try:
-                    document = self._place(st)
-                    st.outputs[fmt] = self.session.write(document, fmt)
-                except BriefError as exc:
-                    st.output_problems = exc.problems
-                    raise
-            return st.outputs[fmt]
-
-    def _place(self, st: DocState) -> Document:
-        """The plain document (no annotations) with its layout-dependent choice made; when
-        the choice differs from the one the preview used, the preview is recomposed."""
-        document = self.session.compose(st.brief, st.lang, layout=st.layout)
-        if document.facts_after != st.facts_after:
-            st.facts_after = document.facts_after
-            version = st.version
-            self._compose((st.brief, st.lang, st.layout))
-            st.version = version + 1
-            self._notify()
-        st.placed = True
-        return document
+            if fmt in st.outputs:
+                return st.outputs[fmt]
+            version, placed = st.version, st.placed_doc
+        with self.files_lock:
+            try:
+                if placed is None:
+                    placed = self.files_session.compose(brief, lang, layout=layout)
+                data = self.files_session.write(placed, fmt)
+            except BriefError as exc:
+                with self.lock:
+                    if st.version == version:
+                        st.output_problems = exc.problems
+                raise
+        with self.lock:
+            if st.version == version:   # still the document's current inputs: keep it
+                st.outputs[fmt], st.placed_doc, st.placed = data, placed, True
+                if placed.facts_after != st.facts_after:
+                    # the placement differs from the one the preview used: recompose the preview
+                    st.facts_after = placed.facts_after
+                    outputs = st.outputs
+                    self._compose((brief, lang, layout))
+                    st.outputs, st.placed_doc, st.placed = outputs, placed, True
+                    self._notify()
+        return data
 
     # --- the PDF follows: placement and PDF of viewed documents, in one background thread ---------
     def _schedule(self, key: tuple) -> None:
@@ -395,7 +404,7 @@ class Previews:
                                  f"run 'briefing translate update --lang {lang}' to create it")
             if msgstr:
                 where = Location(shown)
-                reasons = [Problem(f"the translation {issue}", where, "fix it and save again")
+                reasons = [Problem(issue, where, "fix it and save again")
                            for issue in translation_problems(msgid, msgstr)]
                 from ..i18n.locale import Lang
                 for _offset, ch in fonts.missing(msgstr, lang)[:1]:

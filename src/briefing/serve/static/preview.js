@@ -88,6 +88,7 @@
     const close = el("button", { class: "b-close", type: "button", title: "close", text: "×" });
     close.addEventListener("click", () => {
       panel.hidden = true;
+      document.documentElement.classList.remove("b-panel-open");
       current = null;
       document.querySelectorAll(".b-selected").forEach((n) => n.classList.remove("b-selected"));
     });
@@ -108,6 +109,7 @@
     panel.replaceChildren(el("h2", {}, close, "Text"), list);
     if (info.editable) panel.append(editor(ctx, info));
     panel.hidden = false;
+    document.documentElement.classList.add("b-panel-open");
   }
 
   function editor(ctx, info) {
