@@ -422,3 +422,19 @@ def test_events_stream_starts_with_the_versions(server):
             pass
         data = json.loads(next(lines).removeprefix("data: "))
     assert data["docs"]["he/deca-role/brief"] == server.previews.versions()["docs"]["he/deca-role/brief"]
+
+
+# --- the command ---------------------------------------------------------------------------------------
+
+def test_serve_command_line(project, capsys):
+    code, out, err = run_cli("serve", "--help")
+    assert code == 0 and "--port" in capsys.readouterr().out
+    assert run_cli("serve", "--port", "70000")[0] == 2
+    import socket
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        code, out, err = run_cli("serve", "--project", str(project), "--port", str(port))
+    assert code == 1
+    assert f"error: cannot listen on 127.0.0.1:{port}" in err and "--port" in err

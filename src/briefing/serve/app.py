@@ -106,10 +106,9 @@ def create_app(previews: Previews, *, host: str = "127.0.0.1", port: int | None 
     token = token or secrets.token_urlsafe(32)
     hub = Hub()
     project = previews.project
-    allowed_hosts = LOCAL_NAMES | {host_name(host)} if host not in ("0.0.0.0", "::") else LOCAL_NAMES
-    if host in ("0.0.0.0", "::"):
-        import socket
-        allowed_hosts = allowed_hosts | {socket.gethostname().lower(), socket.getfqdn().lower()}
+    allowed_hosts = LOCAL_NAMES | {host_name(host)}
+    if host in ("0.0.0.0", "::"):   # every address of this machine, by name or number
+        allowed_hosts = (allowed_hosts - {host}) | _machine_names()
     origins = {f"http://{h if ':' not in h else '[' + h + ']'}" + (f":{port}" if port else "") for h in allowed_hosts}
 
     # --- pages ----------------------------------------------------------------------------
@@ -293,6 +292,16 @@ async def _watch(previews: Previews, hub: Hub, stop: asyncio.Event) -> None:
     watchers = [run(folders, True, lambda change, path: _relevant(path, out_dir))] if folders else []
     watchers.append(run([str(project.root)], False, lambda change, path: Path(path).name == "briefing.toml"))
     await asyncio.gather(*watchers)
+
+
+def _machine_names() -> set[str]:
+    import socket
+    names = {socket.gethostname().lower(), socket.getfqdn().lower()}
+    try:
+        names |= set(socket.gethostbyname_ex(socket.gethostname())[2])
+    except OSError:
+        pass
+    return names
 
 
 def _event(payload: dict) -> str:
