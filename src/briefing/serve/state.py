@@ -365,6 +365,8 @@ class Previews:
         with self._wake:
             self._stopping = True
             self._wake.notify_all()
+        self.session.close()
+        self.files_session.close()
 
     def _notify(self) -> None:
         if self.on_change is not None:
