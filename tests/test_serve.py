@@ -130,6 +130,22 @@ def test_hebrew_preview_is_the_html_writers_page_with_every_text_marked(server):
     assert re.search(r'<meta name="briefing-version" content="\d+">', page)
 
 
+@pytest.mark.parametrize("lang", ["en", "he", "hy"])
+def test_annotations_are_only_in_the_preview(project, lang):
+    """Normal builds carry no msgctxt; the annotated document reads the same, text for text."""
+    import briefing
+    session = briefing.open_project(project)
+    for layout in ("brief", "leave-behind"):
+        plain = session.composed("deca-role", lang, layout=layout).document
+        annotated = session.composed("deca-role", lang, layout=layout, annotate=True).document
+        plain_html = session.write(plain, "html").decode()
+        annotated_html = session.write(annotated, "html").decode()
+        assert "data-ctx" not in plain_html and '"ctx"' not in session.write(plain, "json").decode()
+        assert annotated_html.count("data-ctx") >= 14
+        visible = lambda page: re.sub(r"<[^>]+>", "", page)
+        assert visible(annotated_html) == visible(plain_html)
+
+
 def test_untranslated_fuzzy_and_invalid_texts_are_marked_with_why(server):
     po = server.project / PO
     text = po.read_text(encoding="utf-8")

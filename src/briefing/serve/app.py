@@ -129,7 +129,7 @@ def create_app(previews: Previews, *, host: str = "127.0.0.1", port: int | None 
         lang, name = request.path_params["lang"], request.path_params["name"]
         stem, dot, fmt = name.rpartition(".")
         if not dot:
-            if any(k[0] == name and k[1] == lang for k in previews.docs):
+            if previews.has(name, lang):
                 return RedirectResponse(f"/{lang}/{name}/", 308)
             return _not_found()
         if fmt not in ("pdf", "docx"):
@@ -153,7 +153,7 @@ def create_app(previews: Previews, *, host: str = "127.0.0.1", port: int | None 
 
     def template_resource(request: Request) -> Response:
         lang, brief = request.path_params["lang"], request.path_params["brief"]
-        if not any(k[0] == brief and k[1] == lang for k in previews.docs):
+        if not previews.has(brief, lang):
             return _not_found()
         folder = template_folder(previews, brief)
         return _confined(folder, request.path_params["path"])

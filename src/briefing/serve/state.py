@@ -102,6 +102,10 @@ class Previews:
         except BriefError:
             return None
 
+    def has(self, brief: str, lang: str) -> bool:
+        with self.lock:
+            return any(k[0] == brief and k[1] == lang for k in self.docs)
+
     def versions(self) -> dict:
         with self.lock:
             return {"generation": self.generation, "docs": {st.key: st.version for st in self.docs.values()}}
