@@ -52,6 +52,13 @@ def _count(value: str) -> int:
     return n
 
 
+def _port(value: str) -> int:
+    n = _count(value)
+    if n > 65535:
+        raise argparse.ArgumentTypeError("a port is a number from 0 to 65535")
+    return n
+
+
 def parser() -> argparse.ArgumentParser:
     from .i18n.locale import PROFILES
     from .writers import FORMATS, LAYOUTS
@@ -103,6 +110,17 @@ def parser() -> argparse.ArgumentParser:
     sub.add_parser("watch", parents=[common, outputs], help="rebuild what changed whenever a file changes",
                    description="Watch briefs/, sources/, locales/, templates/ and assets/; rebuild what "
                                "changed. Errors are printed and watching goes on. Ctrl-C stops.")
+
+    sv = sub.add_parser("serve", parents=[common], help="preview briefs in the browser as you write and translate",
+                        description="A local web server: an index of every brief x language x layout, a live "
+                                    "preview of each (the page the PDF is made from), the current PDF and Word "
+                                    "files, and a translator's view to see and edit each text's translation in "
+                                    "place. Pages reload when a file changes. Ctrl-C stops.")
+    sv.add_argument("--port", type=_port, default=8000, metavar="N", help="port (default: 8000; 0: any free port)")
+    sv.add_argument("--host", default="127.0.0.1", metavar="H",
+                    help="address to listen on (default: 127.0.0.1, this machine only); another address makes "
+                         "the preview and its translation editor reachable from the network")
+    sv.add_argument("--open", action="store_true", help="open the index in the web browser")
 
     c = sub.add_parser("check", parents=[common], help="validate briefs, sources and catalogs without rendering",
                        description="Validate everything without rendering: fast, for editors and CI.")
@@ -209,6 +227,12 @@ def cmd_build(args, out: Out) -> int:
 def cmd_watch(args, out: Out) -> int:
     from .watch import watch
     return watch(_project(args), args, out)
+
+
+def cmd_serve(args, out: Out) -> int:
+    from .serve import serve
+    project = _project(args)
+    return serve(project.root, host=args.host, port=args.port, open_browser=args.open, log=out.print)
 
 
 def cmd_check(args, out: Out) -> int:
@@ -345,4 +369,4 @@ def cmd_template(args, out: Out) -> int:
 
 
 COMMANDS = {"template": cmd_template, "build": cmd_build, "check": cmd_check, "new": cmd_new, "translate": cmd_translate,
-            "watch": cmd_watch, "init": cmd_init, "schema": cmd_schema}
+            "watch": cmd_watch, "init": cmd_init, "schema": cmd_schema, "serve": cmd_serve}

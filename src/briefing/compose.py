@@ -52,7 +52,8 @@ LAYOUTS = ("brief", "leave-behind")
 class Composer:
     def __init__(self, brief: Brief, facts: dict, lang: str, sources: SourceSet, tr: Translator, words: Translator,
                  *, config: Config | None = None, show_untranslated: bool = False, paper: str = "a4",
-                 layout: str = "brief", facts_after: int = 0, root=None, palette: dict | None = None):
+                 layout: str = "brief", facts_after: int = 0, root=None, palette: dict | None = None,
+                 annotate: bool = False):
         self.brief = brief
         self.facts = facts
         self.lang = Lang(lang)
@@ -61,6 +62,7 @@ class Composer:
         self.words_tr = words
         self.config = config or Config()
         self.show_untranslated = show_untranslated
+        self.annotate = annotate   # each brief text in a Span carrying its msgctxt (the preview's)
         self.paper = paper
         self.layout = layout
         self.root = root
@@ -84,7 +86,12 @@ class Composer:
         return fill(text, values)
 
     def text(self, path: tuple, source_text) -> tuple:
-        """The text at `path` in the brief (a yaml path), translated, parsed and resolved."""
+        """The text at `path` in the brief (a yaml path), translated, parsed and resolved;
+        when annotating, inside a Span that carries its msgctxt."""
+        nodes = self._text(path, source_text)
+        return (Span(nodes, ctx=self.contexts[path]),) if self.annotate else nodes
+
+    def _text(self, path: tuple, source_text) -> tuple:
         ctx = self.contexts[path]
         translated, ok = self.tr(str(source_text), ctx)
         fallback = not ok and self.lang.code != "en"   # English shown in a translated document
@@ -332,7 +339,7 @@ class Composer:
 
     def _quote(self, qi: int) -> QuoteBlock:
         q = self.brief.quotes[qi]
-        text = self.text(("quotes", qi, "text"), q.text)
+        text = self._text(("quotes", qi, "text"), q.text)
         speaker = self.text(("quotes", qi, "speaker"), q.speaker)
         role = self.text(("quotes", qi, "role"), q.role) if q.role else None
         note = self.isolated(self._cite(q.source, q.locator))
@@ -341,6 +348,8 @@ class Composer:
         if self.lang.profile.stop_after_quote and text and isinstance(text[-1], Str) and text[-1].text.endswith(stop):
             # Armenian puts the full stop after the closing guillemet: «...»։
             text, end = text[:-1] + (Str(text[-1].text[: -len(stop)]),), stop
+        if self.annotate:
+            text = (Span(text, ctx=self.contexts[("quotes", qi, "text")]),)
         opening, closing = self.lang.quote_marks
         quoted = tuple(merge_text((Str(opening),) + text + (Str(closing + end),)))
         attribution = (Str("\u2014 "),) + speaker + (((Str(", "),) + role) if role else ()) + note

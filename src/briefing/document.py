@@ -36,11 +36,16 @@ class Span:
 
     - "untranslated": English shown in a translated document (highlighted on review copies);
     - "nowrap": never broken across lines (an e-mail address, a phone number).
+
+    `ctx` is set only in documents composed with `annotate=True` (the preview server's):
+    the msgctxt of the brief text the span holds, for a translator's in-context view.
+    Writers ignore it, except the HTML writer, which writes it as `data-ctx`.
     """
 
     children: tuple
     dir: str | None = None
     cls: str | None = None
+    ctx: str | None = None
 
 
 Inlines = tuple

@@ -123,7 +123,8 @@ class Composed:
 
 
 def compose(loaded: Loaded, brief_id: str, lang: str, *, paper: str | None = None, layout: str = "brief",
-            show_untranslated: bool = False, facts_after: int = 0, template: str | None = None) -> Composed:
+            show_untranslated: bool = False, facts_after: int = 0, template: str | None = None,
+            annotate: bool = False) -> Composed:
     from .render.templates import find_template
     lb = loaded.briefs[brief_id]
     tr, words = translators(loaded, brief_id, lang)
@@ -133,7 +134,7 @@ def compose(loaded: Loaded, brief_id: str, lang: str, *, paper: str | None = Non
     palette = find_template(project, template or lb.brief.template).style.palette(project).model_dump()
     composer = Composer(lb.brief, lb.facts, lang, loaded.sources, tr, words, config=project.config,
                         show_untranslated=show_untranslated, paper=paper, layout=layout, facts_after=facts_after,
-                        root=project.root, palette=palette)
+                        root=project.root, palette=palette, annotate=annotate)
     document = composer.compose()
     document.source = lb.shown
     problems = list(tr.problems) + list(words.problems)
