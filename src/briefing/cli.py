@@ -127,6 +127,13 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--brief", action="append", metavar="ID", help="check only this brief (repeatable)")
     c.add_argument("--strict", action="store_true", help="treat warnings as errors")
 
+    fa = sub.add_parser("facts", parents=[common], help="the facts register: every fact of every brief",
+                        description="List every fact of every brief: key, value as printed in each language, "
+                                    "source, locator, as_of, estimate and where it is used; warn when two "
+                                    "briefs give different values for the same thing.")
+    fa.add_argument("--format", choices=["table", "csv", "json"], default="table", help="output (default: table)")
+    fa.add_argument("--strict", action="store_true", help="exit 1 when there are warnings")
+
     tr = sub.add_parser("translate", help="gettext catalogs for translators: extract, update, status, check",
                         description="Keep the translators' .po files in step with the English briefs.")
     tsub = tr.add_subparsers(dest="action", metavar="ACTION")
@@ -265,6 +272,32 @@ def _unique(problems, already) -> list:
     return out
 
 
+def cmd_facts(args, out: Out) -> int:
+    from . import register
+    from .pipeline import load_project
+    loaded = load_project(_project(args))
+    entries, problems = register.build(loaded)
+    errors = loaded.report.errors
+    out.problems(errors + problems)
+    languages = [lang for lang in ("en", "he", "hy") if any(lang in e.values for e in entries)]
+    if args.format == "json":
+        out.print(register.to_json(entries))
+    elif args.format == "csv":
+        out.stdout.write(register.to_csv(entries, languages))
+    else:
+        from rich.console import Console
+        from rich.table import Table
+        table = Table(title=f"Facts register ({len(entries)} facts)", show_lines=True)
+        for col in ["key", "label"] + languages + ["source", "as_of", "used in"]:
+            table.add_column(col, overflow="fold")
+        for e in entries:
+            marks = " (estimate)" * e.estimate + " (historical)" * e.historical
+            table.add_row(f"{e.key}\n{e.defined_in}", e.label + marks, *[e.values.get(lang, "") for lang in languages],
+                          e.source + (f", {e.locator}" if e.locator else ""), e.as_of, "\n".join(register.used_by_brief(e)))
+        Console(file=out.stdout, width=200).print(table)
+    return EXIT_INPUT if errors or (args.strict and problems) else EXIT_OK
+
+
 def cmd_new(args, out: Out) -> int:
     from .scaffold import new_brief
     project = _project(args)
@@ -368,5 +401,5 @@ def cmd_template(args, out: Out) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"template": cmd_template, "build": cmd_build, "check": cmd_check, "new": cmd_new, "translate": cmd_translate,
+COMMANDS = {"facts": cmd_facts, "template": cmd_template, "build": cmd_build, "check": cmd_check, "new": cmd_new, "translate": cmd_translate,
             "watch": cmd_watch, "init": cmd_init, "schema": cmd_schema, "serve": cmd_serve}

@@ -116,6 +116,11 @@ class Composer:
         ranges and signed numbers become left-to-right spans that every writer keeps."""
         return bidi.isolate(nodes) if self.lang.rtl else tuple(nodes)
 
+    def stated(self, path: tuple, item) -> tuple:
+        """A text that may say whose view it is and when it was true (attribution.py)."""
+        from .attribution import render_statement
+        return render_statement(self, path, item)
+
     def _check_glyphs(self, text: str, source_text, ctx: str, translated: bool) -> None:
         for offset, ch in fonts.missing(text, self.lang.code):
             if translated and self.lang.code != "en":
@@ -206,9 +211,9 @@ class Composer:
         leave = self.layout == "leave-behind"
         blocks: list = [self._title(leave)]
         if leave and b.leave_behind and b.leave_behind.points:
-            points = [self.text(("leave_behind", "points", i), t) for i, t in enumerate(b.leave_behind.points)]
+            points = [self.stated(("leave_behind", "points", i), t) for i, t in enumerate(b.leave_behind.points)]
         else:
-            points = [self.text(("summary", i), t) for i, t in enumerate(b.summary)]
+            points = [self.stated(("summary", i), t) for i, t in enumerate(b.summary)]
         blocks.append(PointsBlock(None if leave else self.word("Summary"), points))
         facts_box = self._facts_box(leave)
         if facts_box and not self.facts_after:
@@ -329,10 +334,10 @@ class Composer:
         for ai, arg in enumerate(section.arguments):
             ap = base + ("arguments", ai)
             children.append(ArgumentBlock(
-                self.text(ap + ("claim",), arg.claim),
-                [self.text(ap + ("evidence", ei), ev) for ei, ev in enumerate(arg.evidence)],
-                self.text(ap + ("objection",), arg.objection) if arg.objection else None,
-                self.text(ap + ("response",), arg.response) if arg.response else None,
+                self.stated(ap + ("claim",), arg.claim),
+                [self.stated(ap + ("evidence", ei), ev) for ei, ev in enumerate(arg.evidence)],
+                self.stated(ap + ("objection",), arg.objection) if arg.objection else None,
+                self.stated(ap + ("response",), arg.response) if arg.response else None,
                 self.word("Objection"), self.word("Response")))
         children += [self._quote(qi) for qi, q in enumerate(b.quotes) if section.id and q.section == section.id]
         return SectionBlock(si + 1, str(section.id or f"section-{si + 1}"), heading, intro, children)

@@ -44,6 +44,9 @@ def load_project(project: Project, brief_ids: list[str] | None = None) -> Loaded
         if loaded is not None:
             briefs[loaded.id] = loaded
     _check_template_choices(project, briefs, report)
+    from .review import review
+    for lb in briefs.values():  # opinions without an owner, stale facts
+        report.extend(review(lb, project.config.check.stale_after_years))
     if not brief_ids:
         cited = set().union(*(b.cited_keys for b in briefs.values())) if briefs else set()
         for key, source in sources.by_id.items():
