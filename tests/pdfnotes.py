@@ -34,8 +34,9 @@ def _numbers(chars):
         groups.append((current, before))
     out = []
     for g, prev in groups:
-        digits = [c for c in g if c["text"].isdigit()]
-        nxt = g[-1] if not g[-1]["text"].isdigit() else None
+        # the char after a call may be a digit of the text (a line that starts with "70%")
+        digits = [c for c in g if c["text"].isdigit() and "Sans" in c["fontname"]]
+        nxt = g[-1] if not (g[-1]["text"].isdigit() and "Sans" in g[-1]["fontname"]) else None
         if nxt is not None and abs(nxt["top"] - digits[-1]["top"]) > 0.5:
             nxt = None
         out.append((int("".join(c["text"] for c in digits)), digits[0], nxt, prev))
