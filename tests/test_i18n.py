@@ -173,7 +173,7 @@ def test_edited_english_gives_exactly_one_fuzzy_per_language(project, tmp_path):
                              "--format", "html", "--out", str(tmp_path / "o"))
     assert code == 0
     assert re.search(r"deca-role \[he\]: 1 of \d+ strings shown in English \(1 fuzzy\)", err)
-    assert "supervises Israel" in (tmp_path / "o" / "he" / "deca-role.html").read_text(encoding="utf-8")
+    assert "grants licences for Israel" in (tmp_path / "o" / "he" / "deca-role.html").read_text(encoding="utf-8")
     code, out, err = run_cli("build", "--project", str(project), "--brief", "deca-role", "--lang", "he",
                              "--format", "html", "--out", str(tmp_path / "o2"), "--strict")
     assert code == 1 and not (tmp_path / "o2" / "he" / "deca-role.html").exists()
@@ -181,7 +181,7 @@ def test_edited_english_gives_exactly_one_fuzzy_per_language(project, tmp_path):
                              "--format", "html,docx", "--out", str(tmp_path / "o3"), "--show-untranslated")
     assert code == 0
     html = (tmp_path / "o3" / "he" / "deca-role.html").read_text(encoding="utf-8")
-    assert re.search(r'<bdi class="untranslated" dir="ltr">DECA supervises', html)
+    assert re.search(r'<bdi class="untranslated" dir="ltr">DECA grants licences', html)
     with zipfile.ZipFile(tmp_path / "o3" / "he" / "deca-role.docx") as z:
         assert '<w:highlight w:val="yellow"/>' in z.read("word/document.xml").decode()
 
