@@ -28,19 +28,13 @@ BASE = "http://127.0.0.1:8000"
 PO = "locales/he/LC_MESSAGES/deca-role.po"
 
 
-def sample_project(dest: Path, brief: str = "deca-role") -> Path:
-    """One sample brief with its shared facts, sources, catalogs, settings and assets."""
-    (dest / "briefs").mkdir(parents=True)
-    for name in (f"{brief}.yaml", "_shared.yaml"):
-        shutil.copy(ROOT / "briefs" / name, dest / "briefs" / name)
-    shutil.copytree(ROOT / "sources", dest / "sources")
-    shutil.copytree(ROOT / "assets", dest / "assets")
-    shutil.copy(ROOT / "briefing.toml", dest / "briefing.toml")
-    for lang in ("he", "hy"):
-        folder = dest / "locales" / lang / "LC_MESSAGES"
-        folder.mkdir(parents=True)
-        for domain in (brief, "template"):
-            shutil.copy(ROOT / "locales" / lang / "LC_MESSAGES" / f"{domain}.po", folder / f"{domain}.po")
+SNAPSHOT = ROOT / "tests" / "fixtures" / "serve-project"
+
+
+def sample_project(dest: Path) -> Path:
+    """A snapshot of one sample brief (deca-role) with its shared facts, sources, catalogs,
+    settings and assets: frozen, so that editing the samples' content does not move these tests."""
+    shutil.copytree(SNAPSHOT, dest)
     return dest
 
 
@@ -146,14 +140,32 @@ def test_annotations_are_only_in_the_preview(project, lang):
         assert visible(annotated_html) == visible(plain_html)
 
 
+def entry(text: str, ctx: str) -> re.Match:
+    """The (non-obsolete) entry of a msgctxt in a .po file: its comments, flags and strings."""
+    m = re.search(r'(?m)^((?:#[:.] .*\n)*)((?:#, .*\n)?)(msgctxt "%s"\n(?:msgid .*\n(?:".*"\n)*)'
+                  r'msgstr )((?:".*"\n?)+)' % re.escape(ctx), text)
+    assert m, f"no entry for {ctx}"
+    return m
+
+
+def with_flag(text: str, ctx: str, previous: str | None = None) -> str:
+    """Mark an entry fuzzy (keeping its other flags), with a previous English if given."""
+    m = entry(text, ctx)
+    flags = m.group(2)
+    flags = ("#, fuzzy, " + flags[3:]) if flags else "#, fuzzy\n"
+    prev = f'#| msgid "{previous}"\n' if previous else ""
+    return text[:m.start(2)] + flags + prev + text[m.start(3):]
+
+
 def test_untranslated_fuzzy_and_invalid_texts_are_marked_with_why(server):
     po = server.project / PO
     text = po.read_text(encoding="utf-8")
-    text = text.replace('msgstr "עיתונאים וארגונים שותפים"', 'msgstr ""')                       # audience
-    text = text.replace('#: briefs/deca-role.yaml:3\nmsgctxt "title"',
-                        '#: briefs/deca-role.yaml:3\n#, fuzzy\n#| msgid "What the regulator checks"\nmsgctxt "title"')
-    assert text.count('"מאז {deca_since}') == 1
-    text = text.replace('"מאז {deca_since}', '"מאז {deca_snce}')                                   # summary.1: broken
+    m = entry(text, "audience")                                                                # untranslated
+    text = text[:m.start(4)] + '""\n' + text[m.end(4):]
+    text = with_flag(text, "title", "What the regulator checks")                             # fuzzy
+    m = entry(text, "summary.1")                                                              # broken placeholder
+    assert "{deca_since}" in m.group(4)
+    text = text[:m.start(4)] + m.group(4).replace("{deca_since}", "{deca_snce}", 1) + text[m.end(4):]
     po.write_text(text, encoding="utf-8")
     server.previews.refresh([PO])
     page = server.get("/he/deca-role/").text
@@ -321,11 +333,8 @@ def test_a_broken_translation_is_refused_with_its_reason(server):
 def test_clearing_fuzzy_keeps_the_other_flags_and_drops_the_previous_english(server):
     po = server.project / PO
     text = po.read_text(encoding="utf-8")
-    marker = '#: briefs/deca-role.yaml:44\n#, python-brace-format\nmsgctxt "summary.1"'
-    assert marker in text
-    po.write_text(text.replace(marker, '#: briefs/deca-role.yaml:44\n#, fuzzy, python-brace-format\n'
-                                       '#| msgid "Since {deca_since}, DECA has overseen exports."\nmsgctxt "summary.1"'),
-                  encoding="utf-8")
+    assert "#, python-brace-format\n" in entry(text, "summary.1").group(2)
+    po.write_text(with_flag(text, "summary.1", "Since {deca_since}, DECA has overseen exports."), encoding="utf-8")
     server.previews.refresh([PO])
     body = _body(server, "summary.1")
     assert texts_of(server.get("/he/deca-role/").text)["summary.1"]["state"] == "fuzzy"
@@ -334,7 +343,7 @@ def test_clearing_fuzzy_keeps_the_other_flags_and_drops_the_previous_english(ser
     response = save(server, {**body, "clear_fuzzy": True})
     assert response.json()["text"]["state"] == "translated"
     text = po.read_text(encoding="utf-8")
-    assert '#: briefs/deca-role.yaml:44\n#, python-brace-format\nmsgctxt "summary.1"' in text
+    assert entry(text, "summary.1").group(2) == "#, python-brace-format\n"
     assert "#| msgid" not in text
     cls, shown = span_text(server.get("/he/deca-role/").text, "summary.1")
     assert cls == "b-t b-translated" and "אגף הפיקוח" in shown

@@ -90,7 +90,7 @@ def test_translate_in_the_browser_and_see_changes_live(tmp_path):
             panel = page.locator("#b-panel")
             expect(panel).to_be_visible()
             expect(panel.locator(".b-ctx")).to_have_text("summary.2")
-            expect(panel.locator(".b-msgid")).to_contain_text("Its test is whether a sale serves Israel's interests")
+            expect(panel.locator(".b-msgid")).to_contain_text("its test is whether a sale serves Israel's interests")
             expect(panel.locator(".b-po")).to_contain_text(PO + ":")
             # a broken translation is refused with its reason, and nothing is written
             before = (project / PO).read_bytes()
