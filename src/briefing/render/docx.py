@@ -222,6 +222,27 @@ class DocxWriter:
         for line in (block.audience, block.prepared_by):
             if line:
                 self.para("Brief Meta", line, family="sans")
+        if block.prepared_for:
+            self.para("Brief Meta", (Strong(tuple(block.prepared_for)),), family="sans")
+
+    def _cover(self, block) -> None:
+        """A recipient's cover letter, then a page break (the brief starts on page 2)."""
+        self.para("Brief Meta", (Str(block.date_text),), family="sans", align_end=True)
+        for line in block.addressee:
+            self.para("Brief Meta", line, family="sans")
+        self.para("Normal", ())
+        self.para("Normal", block.salutation)
+        for paragraph in block.paragraphs:
+            self.para("Normal", paragraph)
+        if block.ask:
+            self.para("Heading 2", (Str(block.ask_heading or ""),), family="sans")
+            self.para("Normal", block.ask)
+        self.para("Normal", (Str(block.closing),))
+        if block.signature:
+            self.para("Normal", block.signature)
+        p = self.para("Normal", ())
+        run = ooxml.make_run(p._p, None)
+        ooxml.etree.SubElement(run, ooxml.qn("w:br")).set(ooxml.qn("w:type"), "page")
 
     def _summary(self, block) -> None:
         if block.heading:
@@ -348,7 +369,7 @@ class DocxWriter:
         doc = self.doc
         props = self.d.core_properties
         props.title = doc.title_text
-        subtitle = doc.blocks[0].subtitle if doc.blocks and doc.blocks[0].role == "title" else None
+        subtitle = doc.title_block.subtitle if doc.title_block else None
         props.subject = text_of(subtitle) if subtitle else ""
         props.author = doc.author or ""
         props.last_modified_by = doc.author or ""
