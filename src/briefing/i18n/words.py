@@ -62,6 +62,10 @@ WORDS: dict[str, str] = {
     "Our request to you": "Cover letter: heading above the recipient's personal ask.",
     "We would welcome the opportunity to discuss it with you.": "Last sentence of the cover letter.",
     "Yours sincerely,": "Closing of the cover letter, before the organization's name.",
+    # briefing diff: the PDF that marks what changed since an edition
+    "Changes since {edition}: new text is highlighted, removed text is struck through.":
+        "Foot of every page of the marked copy made by 'briefing diff'; {edition} is a tag such as "
+        "edition-2026-11 or a commit.",
 }
 
 LOCATOR_WORDS = {"page": ("p.", "pp."), "paragraph": ("para.", "para."), "section": ("sec.", "sec.")}

@@ -200,13 +200,17 @@ class DocxWriter:
         return save_reproducibly(self.d, epoch or int(self.doc.timestamp.timestamp()))
 
     def block(self, block) -> None:
-        body = self.d.element.body
-        before = len(body)
+        before = len(self.body_elements())
         getattr(self, "_" + block.role)(block)
         if block.keep_together:  # one page: every paragraph keeps with the next but the last
-            added = [el for el in list(body)[before:] if el.tag == ooxml.qn("w:p")]
+            added = [el for el in self.body_elements()[before:] if el.tag == ooxml.qn("w:p")]
             for p in added[:-1]:
                 ooxml.keep_with_next(p)
+
+    def body_elements(self) -> list:
+        """The body's paragraphs and tables, in order (without its final w:sectPr, before which
+        python-docx inserts every new paragraph)."""
+        return [el for el in self.d.element.body if el.tag != ooxml.qn("w:sectPr")]
 
     def _title(self, block) -> None:
         p = self.para("Brief Meta", (Str(f"{block.label} \u00b7 {block.date_text}"),), family="sans")
