@@ -29,6 +29,7 @@ from .inline import merge_text
 
 PAIR_RATIO = 0.35          # two list items this similar are one item edited, not one removed and one added
 TOKEN = re.compile(r"\s+|[^\s]+")
+MAX_LISTED = 6             # changed texts listed per section on the terminal
 
 
 @dataclass
@@ -401,8 +402,13 @@ def _summarize_block(block, s: Summary, where: str = "") -> None:
         if change in ("added", "removed"):
             s.sections.append(f"{'+' if change == 'added' else '-'} {block.number}. {heading} ({change})")
             return
-        count = _count_changes(block)
-        s.sections.append(f"~ {block.number}. {heading}: {count} text(s) changed")
+        texts = list(_changed_texts(block))
+        s.sections.append(f"~ {block.number}. {heading}: {len(texts)} text(s) changed")
+        for kind, d in texts[:MAX_LISTED]:
+            s.sections.append(f"    {kind} " + (changed_words(d) if kind == "~" else
+                                                 short(text_of(d.new if kind == "+" else d.old))))
+        if len(texts) > MAX_LISTED:
+            s.sections.append(f"    … and {len(texts) - MAX_LISTED} more (see the redline)")
         return
     if role == "facts":
         for row in block.rows:
@@ -489,10 +495,6 @@ def changed_words(diff: Diff, context: int = 3, width: int = 120) -> str:
     return short(" ".join(p for p in parts if p), width)
 
 
-def _count_changes(block) -> int:
-    return sum(1 for _ in _changed_texts(block))
-
-
 # --- for the PDF: the new document with its changes marked -------------------------------------
 
 def marked(merged: Document) -> Document:
@@ -547,6 +549,7 @@ def changes_css(rtl: bool, legend: str) -> str:
   vertical-align: top; padding-top: 3mm; }} }}
 .chg-ins {{ background: #fff0a6; text-decoration: underline; text-decoration-color: #1a7f37; }}
 .chg-del {{ text-decoration: line-through; color: #b3261e; }}
+.chg-del + .chg-ins {{ margin-inline-start: 0.2em; }}
 {bar} {{ position: relative; }}
 {", ".join(t + "::before" for t in bar.split(", "))} {{
   content: ""; position: absolute; top: 0; bottom: 0; {side}: -7mm; width: 2.5pt; background: #b3261e; }}
