@@ -7,10 +7,11 @@ committee, a role and a personal ask) for one sample brief, then builds their PD
 
 1. with 1 worker, then with 2 workers: documents per second, and the peak resident memory
    of the workers (the largest `ru_maxrss` a worker reported after a document);
-2. part 1 of N (`--shard 1/N`) with 2 workers: the time one of N machines takes. Parts
-   differ by one document at most, so the slowest machine takes about that long; from it
-   and the 2-worker rate comes the fixed cost per machine, and the projected wall time of
-   the whole batch on 1, 2, 4, 8 and 16 machines (of 2 cores each).
+2. part 1 of N (`--shard 1/N`) with 2 workers: the time one of N machines takes (parts
+   differ by one document at most, so the slowest machine takes about that long). The two
+   2-worker runs give a fixed cost per machine and a time per document; from them, the
+   projected wall time of the batch (and of 700 documents) on 1, 2, 4, 8 and 16 machines of
+   2 cores each.
 
 Not a test: nothing asserts on time. Timings depend on the machine's load; say how loaded
 it was when quoting them.
@@ -102,16 +103,19 @@ def main() -> None:
         print(f"2 workers / 1 worker: x{speedup:.2f}")
         n_shards = args.shards
         seconds, n, peak = run(project, people, base / "shard", 2, (1, n_shards))
-        rate = figures[2][1] / figures[2][0]
-        fixed = max(0.0, seconds - n / rate)
-        print(f"part 1/{n_shards} with 2 workers: {n} documents in {seconds:.1f} s (peak {peak:.0f} MB): "
-              f"fixed cost per machine about {fixed:.1f} s")
-        print("projected wall time for the whole batch, machines of 2 cores (fixed cost + share / 2-worker rate):")
-        for machines in (1, 2, 4, 8, 16):
-            share = -(-figures[2][1] // machines)
-            projected = fixed + share / rate
-            measured = f"   (measured: {seconds:.1f} s)" if machines == n_shards else ""
-            print(f"  {machines:2d} machine(s): {projected:7.1f} s{measured}")
+        # two points with 2 workers (the whole batch, and one part): time = fixed + documents x per_document
+        total_s, total_n = figures[2]
+        per_document = (total_s - seconds) / (total_n - n) if total_n > n else total_s / total_n
+        fixed = max(0.0, seconds - n * per_document)
+        print(f"part 1/{n_shards} with 2 workers: {n} documents in {seconds:.1f} s (peak {peak:.0f} MB); "
+              f"so per machine: {fixed:.1f} s fixed (workers, fonts, project) + {per_document:.2f} s per document")
+        print("projected wall time on machines of 2 cores (fixed + documents per machine x time per document):")
+        for count in sorted({args.count, 700}):
+            label = "measured batch" if count == args.count else "extrapolated"
+            row = []
+            for machines in (1, 2, 4, 8, 16):
+                row.append(f"{machines} -> {fixed + -(-count // machines) * per_document:6.0f} s")
+            print(f"  {count} documents ({label}): " + ", ".join(row))
         per_doc = statistics.mean([figures[1][0] / figures[1][1], figures[2][0] / figures[2][1]])
         print(f"(mean time per document over both runs: {per_doc:.2f} s)")
     print(f"total {time.perf_counter() - begin:.0f} s; load average after: "
