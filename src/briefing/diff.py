@@ -23,6 +23,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
+from pathlib import Path
 
 from .document import Ask, Code, Document, Emph, FactRow, LineBreak, Link, NoteRef, Span, Str, Strong, text_of
 from .inline import merge_text
@@ -339,10 +340,6 @@ def compare(old: Document, new: Document) -> Document:
     return merged
 
 
-def changed(merged: Document) -> bool:
-    return any(b.change != "same" for b in merged.blocks) or note_changes(merged)[0] or note_changes(merged)[1]
-
-
 # --- for people: what changed -------------------------------------------------------------------
 
 @dataclass
@@ -619,7 +616,7 @@ class _GitEdition:
         from .session import Session
         self.ref = ref
         self._tmp = tempfile.TemporaryDirectory(prefix="briefing-diff-")
-        root = materialize(project.root, ref, __import__("pathlib").Path(self._tmp.name))
+        root = materialize(project.root, ref, Path(self._tmp.name))
         self.session = Session(root)
         self.label = ref
 
@@ -722,8 +719,6 @@ def diff_date() -> str:
 def run_diff(project, args, out) -> int:
     """`briefing diff REF`: print what changed per brief and language, write the redlines
     and marked PDFs, and list the translations that have not caught up."""
-    from pathlib import Path
-
     from .atomic import atomic_write_bytes
     from .errors import BriefError
     from .pipeline import composition_problems
