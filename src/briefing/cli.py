@@ -447,7 +447,22 @@ def cmd_template(args, out: Out) -> int:
 
 def cmd_diff(args, out: Out) -> int:
     from .diff import run_diff
-    return run_diff(_project(args), args, out)
+    project = _project(args)
+    try:
+        return run_diff(project, args, out)
+    except (BriefError, KeyboardInterrupt):
+        raise
+    except Exception:  # a bug in briefing: keep its traceback, say where
+        import traceback
+        path = project.output_dir(None) / "bug-reports" / "diff.traceback.txt"
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(traceback.format_exc(), encoding="utf-8")
+        except OSError:
+            path = Path("(it could not be written)")
+        print(f"internal error (a bug in briefing) while comparing editions; the traceback is in {path}",
+              file=out.stderr)
+        return EXIT_BUG
 
 
 def cmd_manifest(args, out: Out) -> int:
