@@ -49,6 +49,8 @@ class BuildOptions:
     print_profile: bool = False      # bleed and crop marks
     booklet: bool = False
     pdf_standard: str | None = None  # "ua" or "a"
+    recipients: str | None = None    # a recipients file (CSV or YAML): one personalised copy per row
+    shard: tuple[int, int] | None = None  # (K, N): build only the K-th of N disjoint parts of the job list
 
     def key(self) -> dict:
         """The options that change an output's bytes."""
@@ -65,6 +67,7 @@ class Job:
     layout: str
     target: Path
     variant: str = ""                # "" | "print" (bleed, crop marks) | "booklet" (A5 folded on A4)
+    recipient: str = ""              # a personalised copy: the row's hash (recipients.py), never their data
 
 
 @dataclass
@@ -75,6 +78,7 @@ class JobResult:
     stats: dict = field(default_factory=dict)
     seconds: float = 0.0
     peak_mb: float = 0.0
+    inputs: tuple = ()               # (digest, {input: hash}) of a copy the cache does not keep
 
 
 @dataclass
@@ -147,12 +151,20 @@ def build(project: Project, options: BuildOptions, reporter: Reporter | None = N
     problems = [p.as_error() if options.strict else p for p in loaded.report.problems]
     blocked = _blocked_briefs(loaded, options)
     jobs = plan(loaded, options, out_dir)
+    people: dict = {}
+    if options.recipients:  # one copy per recipient instead (personal data: never cached)
+        from .recipients import recipient_plan
+        jobs, people, warnings = recipient_plan(project, loaded, options, out_dir)
+        problems += warnings
     cache = Cache.load(out_dir)
     digest = project_digest(project)
     results: list[JobResult] = _unloadable(project, loaded, options)
     if not jobs and not results:
         raise BriefError("nothing to build: no brief declares the languages asked for", None,
                          "add the language to the brief's `languages:`, or drop --lang")
+    if options.shard:
+        from .shards import shard_jobs
+        jobs = shard_jobs(jobs, *options.shard)
     # one document per brief x language x layout: every stale output of it is written from it
     documents: dict[tuple, list] = {}
     placement_keys: dict[tuple, str] = {}
@@ -162,35 +174,38 @@ def build(project: Project, options: BuildOptions, reporter: Reporter | None = N
             results.append(JobResult(job, "failed", blocked[job.brief]))
             continue
         inputs = input_digest(loaded, job, options, __version__)
-        if not options.force and cache.fresh(job.target, inputs):
+        if not options.force and not job.recipient and cache.fresh(job.target, inputs):
             results.append(JobResult(job, "up to date", cache.problems(job.target), cache.stats(job.target)))
             continue
-        documents.setdefault((job.brief, job.lang, job.layout), []).append(
+        documents.setdefault((job.brief, job.lang, job.layout, job.recipient), []).append(
             (job.fmt, job.variant, str(job.target), inputs))
         placement_keys[(job.brief, job.lang, job.layout)] = placement_key(loaded, job, options)
         by_target[str(job.target)] = job
     specs = [JobSpec(str(project.root), digest, brief, lang, layout, tuple(outputs), options.key(), options.strict,
                      options.timeout, str(out_dir / "bug-reports"),
-                     cache.placements.get(placement_keys[(brief, lang, layout)]))
-             for (brief, lang, layout), outputs in documents.items()]
+                     cache.placements.get(placement_keys[(brief, lang, layout)]),
+                     people.get(recipient))
+             for (brief, lang, layout, recipient), outputs in documents.items()]
     reporter.start(len(jobs))
     for result in results:
         reporter.done(result)
     for outcome in run_jobs(specs, options.jobs, options.memory_mb, pool):
         job = by_target[outcome.target]
-        result = JobResult(job, outcome.status, outcome.problems, outcome.stats, outcome.seconds, outcome.peak_mb)
+        result = JobResult(job, outcome.status, outcome.problems, outcome.stats, outcome.seconds, outcome.peak_mb,
+                           outcome.inputs if job.recipient else ())
         results.append(result)
         if result.status == "built":
-            cache.record(job.target, outcome.inputs, result.problems, result.stats)
+            if not job.recipient:  # a recipient's copy is personal data: never in the cache
+                cache.record(job.target, outcome.inputs, result.problems, result.stats)
             if outcome.placement is not None:
                 cache.placements[placement_keys[(job.brief, job.lang, job.layout)]] = outcome.placement
-        else:
+        elif not job.recipient:
             cache.forget(job.target)
         reporter.done(result)
     cache.save()
     order = {job: i for i, job in enumerate(jobs)}
     results.sort(key=lambda r: order.get(r.job, -1))
-    write_manifest(out_dir, results, cache, options, __version__)
+    write_manifest(out_dir, results, cache, options, __version__, project)
     return BuildResult(results, problems, out_dir)
 
 

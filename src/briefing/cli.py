@@ -106,6 +106,38 @@ def parser() -> argparse.ArgumentParser:
                    help="ua: tagged PDF/UA-1 (accessibility); a: PDF/A-3b (archiving)")
     b.add_argument("--timeout", type=float, default=120.0, metavar="SECONDS",
                    help="stop a document that takes longer than this to render (default: 120)")
+    b.add_argument("--recipients", metavar="FILE",
+                   help="a CSV or YAML file, one row per recipient: one personalised copy each, in "
+                        "OUT/recipients/<name>/ (personal data: keep the file out of git)")
+    b.add_argument("--shard", type=_shard, metavar="K/N",
+                   help="build only part K of N disjoint parts of the job list (one machine of N); "
+                        "join the parts' manifests with 'briefing manifest merge'")
+
+    d = sub.add_parser("diff", parents=[common], help="what changed since an edition: summary, Word redline, marked PDF",
+                       description="Compare the project with an earlier edition: a git ref (a tag such as "
+                                   "edition-2026-11, a commit) or the folder of an earlier build made with "
+                                   "--format json. Per brief and language: a summary here, a Word file with "
+                                   "tracked changes and a PDF that marks what changed, in --out; and the strings "
+                                   "whose English changed, with whether each language has caught up.")
+    d.add_argument("ref", help="a git tag or commit, or an earlier build folder (with manifest.json and JSON documents)")
+    d.add_argument("--brief", action="append", metavar="ID", help="only this brief (repeatable)")
+    d.add_argument("--lang", type=_csv("language", SUPPORTED_LANGUAGES), metavar="LANGS",
+                   help="only these languages, comma-separated (default: each brief's own list)")
+    d.add_argument("--out", metavar="DIR", help="where the redlines and marked PDFs go (default: build/diff/)")
+    d.add_argument("--author", metavar="NAME",
+                   help="the author of the tracked changes in Word (default: the organization, else 'briefing')")
+    d.add_argument("--no-files", action="store_true", help="print the summary only; write no Word or PDF file")
+
+    m = sub.add_parser("manifest", help="build manifests: merge the parts of a sharded build",
+                       description="Work with build/manifest.json files.")
+    msub = m.add_subparsers(dest="action", metavar="ACTION")
+    msub.required = True
+    mm = msub.add_parser("merge", help="join the manifests of the parts of a --shard build into one",
+                         description="Join the manifests of the parts of a sharded build (--shard K/N) into one "
+                                     "that lists the whole set. Refuses parts from different commits, options or "
+                                     "splits, and outputs that two parts made differently.")
+    mm.add_argument("manifests", nargs="+", metavar="MANIFEST", help="the parts' manifest.json files")
+    mm.add_argument("-o", "--output", required=True, metavar="FILE", help="the merged manifest to write")
 
     sub.add_parser("watch", parents=[common, outputs], help="rebuild what changed whenever a file changes",
                    description="Watch briefs/, sources/, locales/, templates/ and assets/; rebuild what "
@@ -192,6 +224,14 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def _shard(value: str) -> tuple[int, int]:
+    from .shards import parse_shard
+    try:
+        return parse_shard(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def main(argv: list[str] | None = None, stdout=None, stderr=None) -> int:
     out = Out(stdout, stderr)
     try:
@@ -221,11 +261,15 @@ def cmd_build(args, out: Out) -> int:
                            out=args.out, strict=args.strict, show_untranslated=args.show_untranslated,
                            paper=args.paper, template=args.template, jobs=args.jobs, force=args.force,
                            timeout=args.timeout, print_profile=args.print_profile, booklet=args.booklet,
-                           pdf_standard=args.pdf_standard)
+                           pdf_standard=args.pdf_standard, shard=args.shard,
+                           recipients=str(Path(args.recipients).absolute()) if args.recipients else None)
     reporter = reporter_for(out, project)
     with reporter:
         result = build(project, options, reporter)
     summary(out, project, result)
+    if options.shard:
+        out.print(f"part {options.shard[0]}/{options.shard[1]}: {len(result.results)} output(s); join the parts' "
+                  f"manifests with 'briefing manifest merge'")
     if result.bugs:
         return EXIT_BUG
     return EXIT_OK if result.ok else EXIT_INPUT
@@ -401,5 +445,36 @@ def cmd_template(args, out: Out) -> int:
     return EXIT_OK
 
 
+def cmd_diff(args, out: Out) -> int:
+    from .diff import run_diff
+    project = _project(args)
+    try:
+        return run_diff(project, args, out)
+    except (BriefError, KeyboardInterrupt):
+        raise
+    except Exception:  # a bug in briefing: keep its traceback, say where
+        import traceback
+        path = project.output_dir(None) / "bug-reports" / "diff.traceback.txt"
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(traceback.format_exc(), encoding="utf-8")
+        except OSError:
+            path = Path("(it could not be written)")
+        print(f"internal error (a bug in briefing) while comparing editions; the traceback is in {path}",
+              file=out.stderr)
+        return EXIT_BUG
+
+
+def cmd_manifest(args, out: Out) -> int:
+    from .manifest import save
+    from .shards import merge_manifests
+    merged, warnings = merge_manifests([Path(p) for p in args.manifests])
+    out.problems(warnings)
+    save(Path(args.output), merged)
+    out.print(f"wrote {args.output}: {len(merged['outputs'])} output(s) from {len(args.manifests)} manifest(s)")
+    return EXIT_OK
+
+
 COMMANDS = {"facts": cmd_facts, "template": cmd_template, "build": cmd_build, "check": cmd_check, "new": cmd_new, "translate": cmd_translate,
-            "watch": cmd_watch, "init": cmd_init, "schema": cmd_schema, "serve": cmd_serve}
+            "watch": cmd_watch, "init": cmd_init, "schema": cmd_schema, "serve": cmd_serve, "diff": cmd_diff,
+            "manifest": cmd_manifest}

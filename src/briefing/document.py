@@ -65,6 +65,24 @@ class TitleBlock:
     subtitle: Inlines | None = None
     audience: Inlines | None = None       # "For the Knesset ..." (filled template word)
     prepared_by: Inlines | None = None    # "Prepared by ..." (filled template word)
+    prepared_for: Inlines | None = None   # "Prepared for ..." on a recipient's copy (recipients.py)
+    keep_together: bool = True
+
+
+@dataclass
+class CoverBlock:
+    """A short cover letter on its own page, first in a recipient's copy (recipients.py):
+    every sentence a template word, the recipient's own data escaped as text."""
+
+    role: ClassVar[str] = "cover"
+    date_text: str
+    addressee: list[Inlines]        # name, title, organization, committee: one line each
+    salutation: Inlines             # "Dear Dana Cohen," or the recipient's own salutation
+    paragraphs: list[Inlines]
+    ask_heading: str | None = None
+    ask: Inlines | None = None      # the recipient's personal ask
+    closing: str = ""               # "Yours sincerely,"
+    signature: Inlines | None = None   # the organization
     keep_together: bool = True
 
 
@@ -171,7 +189,7 @@ class ContactBlock:
     keep_together: bool = True
 
 
-BLOCK_TYPES = (TitleBlock, PointsBlock, FactsBlock, QuoteBlock, ArgumentBlock, SectionBlock, AsksBlock,
+BLOCK_TYPES = (CoverBlock, TitleBlock, PointsBlock, FactsBlock, QuoteBlock, ArgumentBlock, SectionBlock, AsksBlock,
                SourcesBlock, ContactBlock)
 
 
@@ -212,6 +230,10 @@ class Document:
     @property
     def rtl(self) -> bool:
         return self.dir == "rtl"
+
+    @property
+    def title_block(self) -> TitleBlock | None:
+        return next((b for b in self.blocks if isinstance(b, TitleBlock)), None)
 
     @property
     def title_text(self) -> str:

@@ -214,10 +214,11 @@ class Output:
 def write_outputs(loaded: Loaded, brief_id: str, lang: str, layout: str, outputs: list[Output], *,
                   paper: str | None = None, show_untranslated: bool = False, template: str | None = None,
                   pdf_standard: str | None = None, strict: bool = False,
-                  facts_after: int | None = None) -> tuple[Composed, list[Problem]]:
+                  facts_after: int | None = None, recipient: dict | None = None) -> tuple[Composed, list[Problem]]:
     """Compose one document once, make its one layout-dependent choice once (or take the
     one an earlier build made, `facts_after`), and write every output from it, each file
-    atomically. Returns the composition (the document as written) and its warnings."""
+    atomically. A `recipient` gets their personalised copy (recipients.personalise).
+    Returns the composition (the document as decided, not personalised) and its warnings."""
     from .render.templates import find_template
     from .writers import WriteOptions, write
 
@@ -239,12 +240,20 @@ def write_outputs(loaded: Loaded, brief_id: str, lang: str, layout: str, outputs
     else:
         doc = first.document if facts_after == first.document.facts_after else make(facts_after).document
     first.document = doc
+
+    def personal(document: Document) -> Document:
+        if recipient is None:
+            return document
+        from .recipients import personalise
+        return personalise(document, recipient)
+
+    copy = personal(doc)
     for output in outputs:
-        document, variant_options = doc, options
+        document, variant_options = copy, options
         if output.variant:
             variant_options = replace(options, variant=output.variant)
         if output.variant == "booklet":  # the same document on A5 pages
-            document = make(doc.facts_after, "a5").document
+            document = personal(make(doc.facts_after, "a5").document)
         data = write(document, output.fmt, variant_options)
         with atomic_path(output.target) as tmp:
             tmp.write_bytes(data)

@@ -38,6 +38,7 @@ class JobSpec:
     timeout: float
     bug_dir: str = ""            # where a bug's traceback is kept
     placement: int | None = None  # the key facts box's place, when an earlier build decided it
+    recipient: dict | None = None  # a personalised copy: the recipient's data (in memory only)
 
     @property
     def targets(self) -> list[str]:
@@ -59,6 +60,7 @@ class Outcome:
 # --- in the worker ----------------------------------------------------------------------
 
 _loaded: dict = {}
+_placements: dict = {}   # (project digest, brief, lang, layout, options) -> facts_after: one decision per document
 
 
 def _trace(event: str) -> None:
@@ -141,12 +143,15 @@ def render_job(spec: JobSpec) -> list[Outcome]:
         with time_limit(spec.timeout):
             loaded = _project(spec)
             opts = spec.options
+            memo = (spec.digest, spec.brief, spec.lang, spec.layout, repr(sorted(opts.items())))
+            placement = spec.placement if spec.placement is not None else _placements.get(memo)
             composed, problems = write_outputs(
                 loaded, spec.brief, spec.lang, spec.layout,
                 [Output(fmt, Path(target), variant) for fmt, variant, target, _ in spec.outputs],
                 paper=opts.get("paper"), show_untranslated=opts.get("show_untranslated", False),
                 template=opts.get("template"), pdf_standard=opts.get("pdf_standard"), strict=spec.strict,
-                facts_after=spec.placement)
+                facts_after=placement, recipient=spec.recipient)
+            _placements[memo] = composed.document.facts_after
         stats = {"brief": composed.brief_stats.as_dict(), "template": composed.words_stats.as_dict()}
         seconds = time.perf_counter() - start
         return [Outcome(target, "built", problems, stats, seconds, inputs, _peak_mb(), composed.document.facts_after)

@@ -36,6 +36,7 @@ class WriteOptions:
     template: "TemplateSet"
     variant: str = ""                  # "" | "print" | "booklet" (PDF only)
     pdf_standard: str | None = None    # None (PDF/UA-1 tagging as the writer does by default) | "ua" | "a"
+    extra_css: str = ""                # a stylesheet added after the template's (diff's change marks)
     # laid-out pages kept by the placement decision, so the PDF writer does not lay out twice
     layouts: dict = field(default_factory=dict)
 

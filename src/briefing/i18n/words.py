@@ -50,6 +50,22 @@ WORDS: dict[str, str] = {
     "ed.": "In a note: 'edited by', before or after an editor's name.",
     "no.": "In a note: the issue number of a journal (vol. 12, no. 3).",
     "Untranslated": "Marks text shown in English because its translation is missing (review copies only).",
+    # a recipient's copy (briefing build --recipients): the title block and the cover letter
+    "Prepared for {name}": "On the title block of a copy made for one person; {name} is their name.",
+    "Dear {name},": "Greeting that opens the cover letter when the recipient has no salutation of their own; "
+                    "{name} is their full name. Use your language's formal, gender-neutral letter greeting.",
+    "We are pleased to send you our policy brief {title}.": "First sentence of the cover letter. {title} is the "
+                                                           "brief's title, already in quotation marks.",
+    "We are writing to you in your capacity as {role}.": "Cover letter, when the recipient's role is known; "
+                                                         "{role} is e.g. 'Member of the Knesset'.",
+    "It bears directly on the work of your committee.": "Cover letter, when the recipient sits on a committee.",
+    "Our request to you": "Cover letter: heading above the recipient's personal ask.",
+    "We would welcome the opportunity to discuss it with you.": "Last sentence of the cover letter.",
+    "Yours sincerely,": "Closing of the cover letter, before the organization's name.",
+    # briefing diff: the PDF that marks what changed since an edition
+    "Changes since {edition}: new text is highlighted, removed text is struck through.":
+        "Foot of every page of the marked copy made by 'briefing diff'; {edition} is a tag such as "
+        "edition-2026-11 or a commit.",
 }
 
 LOCATOR_WORDS = {"page": ("p.", "pp."), "paragraph": ("para.", "para."), "section": ("sec.", "sec.")}

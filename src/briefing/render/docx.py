@@ -200,13 +200,17 @@ class DocxWriter:
         return save_reproducibly(self.d, epoch or int(self.doc.timestamp.timestamp()))
 
     def block(self, block) -> None:
-        body = self.d.element.body
-        before = len(body)
+        before = len(self.body_elements())
         getattr(self, "_" + block.role)(block)
         if block.keep_together:  # one page: every paragraph keeps with the next but the last
-            added = [el for el in list(body)[before:] if el.tag == ooxml.qn("w:p")]
+            added = [el for el in self.body_elements()[before:] if el.tag == ooxml.qn("w:p")]
             for p in added[:-1]:
                 ooxml.keep_with_next(p)
+
+    def body_elements(self) -> list:
+        """The body's paragraphs and tables, in order (without its final w:sectPr, before which
+        python-docx inserts every new paragraph)."""
+        return [el for el in self.d.element.body if el.tag != ooxml.qn("w:sectPr")]
 
     def _title(self, block) -> None:
         p = self.para("Brief Meta", (Str(f"{block.label} \u00b7 {block.date_text}"),), family="sans")
@@ -222,6 +226,27 @@ class DocxWriter:
         for line in (block.audience, block.prepared_by):
             if line:
                 self.para("Brief Meta", line, family="sans")
+        if block.prepared_for:
+            self.para("Brief Meta", (Strong(tuple(block.prepared_for)),), family="sans")
+
+    def _cover(self, block) -> None:
+        """A recipient's cover letter, then a page break (the brief starts on page 2)."""
+        self.para("Brief Meta", (Str(block.date_text),), family="sans", align_end=True)
+        for line in block.addressee:
+            self.para("Brief Meta", line, family="sans")
+        self.para("Normal", ())
+        self.para("Normal", block.salutation)
+        for paragraph in block.paragraphs:
+            self.para("Normal", paragraph)
+        if block.ask:
+            self.para("Heading 2", (Str(block.ask_heading or ""),), family="sans")
+            self.para("Normal", block.ask)
+        self.para("Normal", (Str(block.closing),))
+        if block.signature:
+            self.para("Normal", block.signature)
+        p = self.para("Normal", ())
+        run = ooxml.make_run(p._p, None)
+        ooxml.etree.SubElement(run, ooxml.qn("w:br")).set(ooxml.qn("w:type"), "page")
 
     def _summary(self, block) -> None:
         if block.heading:
@@ -348,7 +373,7 @@ class DocxWriter:
         doc = self.doc
         props = self.d.core_properties
         props.title = doc.title_text
-        subtitle = doc.blocks[0].subtitle if doc.blocks and doc.blocks[0].role == "title" else None
+        subtitle = doc.title_block.subtitle if doc.title_block else None
         props.subject = text_of(subtitle) if subtitle else ""
         props.author = doc.author or ""
         props.last_modified_by = doc.author or ""

@@ -224,3 +224,86 @@ def image_alt_text(run_el, text: str) -> None:
 
 def add_style_xml(styles_el, xml: str) -> None:
     styles_el.append(parse_xml(xml))
+
+
+# --- tracked changes (a redline) -------------------------------------------------------------
+# CT_ParaRPr starts with the revision marks, then the run properties (RPR); CT_TrPr ends
+# with them (after TRPR).
+PARA_RPR = ["ins", "del", "moveFrom", "moveTo"] + RPR
+TRPR_TRACKED = TRPR + ["ins", "del", "trPrChange"]
+
+
+class Revisions:
+    """w:ins / w:del marks with a unique w:id, the author and the date (ISO 8601, UTC),
+    as Word's Review pane and LibreOffice's Manage Changes show them."""
+
+    def __init__(self, author: str, date: str, first_id: int = 1):
+        self.author = author
+        self.date = date
+        self._next = first_id
+
+    def _attrs(self, el):
+        el.set(qn("w:id"), str(self._next))
+        el.set(qn("w:author"), self.author)
+        el.set(qn("w:date"), self.date)
+        self._next += 1
+        return el
+
+    def container(self, parent, kind: str):
+        """A w:ins or w:del appended to a paragraph: the runs of a change go inside it."""
+        return self._attrs(etree.SubElement(parent, qn(f"w:{kind}")))
+
+    def mark_paragraph(self, p_el, kind: str) -> None:
+        """The paragraph mark itself inserted or deleted (a whole paragraph added or removed)."""
+        ppr = p_el.find(qn("w:pPr"))
+        if ppr is None:
+            ppr = etree.Element(qn("w:pPr"))
+            p_el.insert(0, ppr)
+        rpr = set_child(ppr, "rPr", PPR)
+        if rpr.find(qn("w:ins")) is None and rpr.find(qn("w:del")) is None:
+            self._attrs(set_child(rpr, kind, PARA_RPR))
+
+    def mark_row(self, tr_el, kind: str) -> None:
+        trpr = tr_el.find(qn("w:trPr"))
+        if trpr is None:
+            trpr = etree.Element(qn("w:trPr"))
+            tr_el.insert(1 if tr_el.find(qn("w:tblPrEx")) is not None else 0, trpr)
+        self._attrs(set_child(trpr, kind, TRPR_TRACKED))
+
+    def wrap_runs(self, p_el, kind: str) -> None:
+        """Every run of a paragraph not yet in a change goes into one (a whole block added
+        or removed: its labels and numbers too)."""
+        for child in list(p_el):
+            name = etree.QName(child).localname if isinstance(child.tag, str) else ""
+            if name == "hyperlink":  # the change goes inside the link (a w:del cannot hold one)
+                self.wrap_runs(child, kind)
+                continue
+            if name != "r":
+                continue
+            holder = etree.Element(qn(f"w:{kind}"))
+            self._attrs(holder)
+            child.addprevious(holder)
+            holder.append(child)
+            if kind == "del":
+                as_deleted(holder)
+
+
+def as_deleted(el) -> None:
+    """Deleted runs hold w:delText (and w:delInstrText), never w:t."""
+    for t in el.iter(qn("w:t")):
+        t.tag = qn("w:delText")
+    for t in el.iter(qn("w:instrText")):
+        t.tag = qn("w:delInstrText")
+
+
+def paragraph_change(p_el) -> str | None:
+    """'ins' or 'del' when every run of the paragraph is inside one kind of change."""
+    kinds = set()
+    for r in p_el.iter(qn("w:r")):
+        if r.find(qn("w:t")) is None and r.find(qn("w:delText")) is None and r.find(qn("w:footnoteReference")) is None:
+            continue
+        parent = r.getparent()
+        while parent is not None and parent is not p_el and etree.QName(parent).localname not in ("ins", "del"):
+            parent = parent.getparent()
+        kinds.add(etree.QName(parent).localname if parent is not None and parent is not p_el else None)
+    return kinds.pop() if len(kinds) == 1 and None not in kinds else None

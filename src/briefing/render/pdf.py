@@ -116,9 +116,11 @@ def lay_out(doc, options, html_result=None):
     """Lay out the document's pages (a WeasyPrint document), for its variant."""
     from .html import render_html
     result = html_result or render_html(doc, options.project, options.template)
-    sheets = [print_stylesheet()] if options.variant == "print" else None
+    sheets = [print_stylesheet()] if options.variant == "print" else []
+    if getattr(options, "extra_css", ""):
+        sheets.append(_weasy()[0].CSS(string=options.extra_css))
     laid = render(result.html, result.base, options.template.allowed_roots(options.project),
-                  shown=options.template.shown("document.html"), stylesheets=sheets)
+                  shown=options.template.shown("document.html"), stylesheets=sheets or None)
     return result, laid
 
 

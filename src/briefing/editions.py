@@ -1,0 +1,78 @@
+"""Editions: which version of the project a build was made from, and an earlier one to compare.
+
+An edition is a git tag at HEAD (`git describe --tags --exact-match`), else the commit;
+`dirty` says the project folder had uncommitted changes. A project outside git has no
+edition. `materialize` writes the project as it was at a ref into a folder (read-only use:
+`git archive REF | tar -x`, nothing in the repository changes).
+"""
+from __future__ import annotations
+
+import io
+import subprocess
+import tarfile
+from pathlib import Path
+
+from .errors import BriefError
+
+TIMEOUT = 60
+
+
+def _git(root: Path, *args: str, binary: bool = False):
+    return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=not binary, timeout=TIMEOUT)
+
+
+def in_git(root: Path) -> bool:
+    try:
+        r = _git(root, "rev-parse", "--is-inside-work-tree")
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return r.returncode == 0 and r.stdout.strip() == "true"
+
+
+def edition(root: Path) -> dict | None:
+    """{"tag": ..., "commit": ..., "dirty": bool} for the project at `root`, or None."""
+    if not in_git(root):
+        return None
+    commit = _git(root, "rev-parse", "--verify", "-q", "HEAD")
+    if commit.returncode != 0:
+        return None  # a repository without commits
+    out = {"commit": commit.stdout.strip()}
+    tag = _git(root, "describe", "--tags", "--exact-match", "HEAD")
+    if tag.returncode == 0 and tag.stdout.strip():
+        out["tag"] = tag.stdout.strip()
+    status = _git(root, "status", "--porcelain", "--untracked-files=no", "--", ".")
+    out["dirty"] = bool(status.stdout.strip())
+    return out
+
+
+def label(ed: dict | None) -> str:
+    """How an edition is named to people: its tag, else its short commit."""
+    if not ed:
+        return ""
+    name = ed.get("tag") or ed.get("commit", "")[:12]
+    return name + (" (with uncommitted changes)" if ed.get("dirty") else "")
+
+
+def materialize(root: Path, ref: str, dest: Path) -> Path:
+    """The project folder as it was at `ref`, written under `dest`; returns its path."""
+    if not in_git(root):
+        raise BriefError(f"'{ref}' is not a folder, and the project is not in a git repository", None,
+                         "give a git tag or commit of the project, or the folder of an earlier build")
+    if ref.startswith("-"):
+        raise BriefError(f"'{ref}' is not a git ref", None, "give a tag (edition-2026-11) or a commit")
+    resolved = _git(root, "rev-parse", "--verify", "-q", f"{ref}^{{commit}}")
+    if resolved.returncode != 0:
+        tags = _git(root, "tag", "--list").stdout.split()
+        hint = ("tags: " + ", ".join(tags[-8:])) if tags else "the repository has no tags; give a commit"
+        raise BriefError(f"unknown git ref '{ref}' (and no build folder of that name)", None, hint)
+    commit = resolved.stdout.strip()
+    prefix = _git(root, "rev-parse", "--show-prefix").stdout.strip()
+    args = ["archive", "--format=tar", commit] + ([prefix] if prefix else [])
+    archive = _git(root, *args, binary=True)
+    if archive.returncode != 0:
+        message = archive.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise BriefError(f"the project folder did not exist at '{ref}'", None, message[0] if message else None)
+    dest.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+        tar.extractall(dest, filter="data")   # no absolute paths, no links out, no devices
+    return dest / prefix if prefix else dest

@@ -1,0 +1,263 @@
+"""Editions: `briefing diff` against a git tag and an earlier build folder (summary, Word
+redline read by pandoc and LibreOffice, marked PDF, translations that have not caught
+up), and the edition named in the manifest."""
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from conftest import FIXTURES, ROOT, need, pdftotext, run_cli, soffice_pdf
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+OLD_SECTION = """  - id: history
+    heading: A short history of the trade
+    arguments:
+      - claim: The trade grew after 2008.
+        evidence:
+          - Deliveries rose in the following years [@hrw-2020, p. 7].
+"""
+NEW_SECTION = """  - id: oversight
+    heading: What parliamentary oversight could add
+    arguments:
+      - claim: A committee could review licences for countries at war.
+        evidence:
+          - Other parliaments review arms export licences after the fact [@hrw-2020].
+"""
+HEBREW = "בעברית: "   # a stand-in translation that keeps every placeholder, citation and number
+
+
+def git(repo: Path, *args: str) -> str:
+    return subprocess.run(["git", "-C", str(repo), "-c", "user.name=Test", "-c", "user.email=test@example.org",
+                           *args], capture_output=True, text=True, check=True).stdout.strip()
+
+
+def commit_and_tag(repo: Path) -> Path:
+    need("git")
+    git(repo, "init", "-q")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "first edition")
+    git(repo, "tag", "edition-1")
+    return repo
+
+
+def translate_all(po: Path) -> None:
+    """Fill every empty msgstr of a fresh catalog (no fuzzy entries there)."""
+    from babel.messages.pofile import normalize, read_po
+    with open(po, "rb") as fh:
+        catalog = read_po(fh)
+    entries = po.read_text(encoding="utf-8").split("\n\n")
+    for i, entry in enumerate(entries):
+        m = re.search(r'^msgid ((?:".*"\n)+)msgstr ""$', entry, re.M)
+        if m and m.group(1) != '""\n':
+            ctx = re.search(r'^msgctxt "(.*)"', entry, re.M).group(1)
+            msgid = next(msg.id for msg in catalog if msg.context == ctx)
+            entries[i] = entry[:m.end(1)] + "msgstr " + normalize(HEBREW + msgid, width=76)
+    po.write_text("\n\n".join(entries), encoding="utf-8")
+
+
+def make_project(dest: Path) -> Path:
+    """The fixture brief in English and Hebrew, with a second section and a full Hebrew catalog."""
+    shutil.copytree(FIXTURES / "project", dest)
+    brief = dest / "briefs" / "good.yaml"
+    text = brief.read_text(encoding="utf-8").replace("languages: [en]", "languages: [en, he]")
+    brief.write_text(text.replace("\nquotes:", "\n" + OLD_SECTION + "quotes:", 1), encoding="utf-8")
+    (dest / "locales" / "he" / "LC_MESSAGES").mkdir(parents=True)
+    shutil.copy(ROOT / "locales" / "he" / "LC_MESSAGES" / "template.po", dest / "locales" / "he" / "LC_MESSAGES")
+    assert run_cli("translate", "update", "--project", str(dest), "--lang", "he")[0] == 0
+    translate_all(dest / "locales" / "he" / "LC_MESSAGES" / "good.po")
+    return dest
+
+
+def edit(repo: Path) -> None:
+    """A sentence edited, a fact changed, a section removed, a section added."""
+    path = repo / "briefs" / "good.yaml"
+    text = path.read_text(encoding="utf-8")
+    changes = [("major arms imports", "major weapons imports"), ("value: 0.69", "value: 0.71"),
+               (OLD_SECTION, NEW_SECTION)]
+    for old, new in changes:
+        assert text.count(old) == 1, old
+        text = text.replace(old, new)
+    path.write_text(text, encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def edited(tmp_path_factory):
+    """A git repository of the project, tagged edition-1, then edited; and the diff's run."""
+    repo = commit_and_tag(make_project(tmp_path_factory.mktemp("editions") / "repo"))
+    code, stdout, stderr = run_cli("diff", "edition-1", "--project", str(repo), "--no-files")
+    assert code == 0 and "good [en]: no changes" in stdout and "good [he]: no changes" in stdout, stdout + stderr
+    edit(repo)
+    out = repo.parent / "diff"
+    code, stdout, stderr = run_cli("diff", "edition-1", "--project", str(repo), "--out", str(out),
+                                   "--author", "Review Desk")
+    assert code == 0, stdout + stderr
+    return repo, out, stdout
+
+
+def test_summary_names_sections_facts_notes_and_edits(edited):
+    _repo, _out, stdout = edited
+    english = stdout[stdout.index("good [en]"):stdout.index("good [he]")]
+    assert "changes since edition-1" in english
+    assert re.search(r"- 2\. A short history of the trade \(removed\)", english)
+    assert re.search(r"\+ 2\. What parliamentary oversight could add \(added\)", english)
+    assert "~ 1. Supply" not in english          # an unchanged section is not listed
+    assert "Share of imports: 69% -> 71%" in english
+    assert "~ summary: Israel supplied [-69%-] {+71%+} of Azerbaijan’s major [-arms-] {+weapons+} imports" in english
+    # a note's text changed (its page): the new note, and the old one
+    assert "notes:\n    + Human Rights Watch, “Cluster Munitions Used.”\n" \
+           "    - Human Rights Watch, “Cluster Munitions Used,” p. 7." in english
+    hebrew = stdout[stdout.index("good [he]"):]
+    assert "69% -> 71%" in hebrew and "(removed)" in hebrew and "(added)" in hebrew
+
+
+def test_translations_not_caught_up(edited):
+    _repo, _out, stdout = edited
+    part = stdout[stdout.index("translations of good"):]
+    assert "4 string(s) whose English changed since edition-1; 4 translation(s) not caught up" in part
+    assert re.search(r"summary\.1: .*\[-arms-\] \{\+weapons\+\}.*\n\s+he: the catalog still has the previous "
+                     r"English: run 'briefing translate update'", part)
+    assert re.search(r"sections\.oversight\.heading: new: \"What parliamentary oversight could add\"\n\s+he: "
+                     r"not translated", part)
+
+
+def test_translation_catches_up(edited, tmp_path):
+    repo = tmp_path / "repo"
+    shutil.copytree(edited[0], repo)
+    assert run_cli("translate", "update", "--project", str(repo), "--lang", "he")[0] == 0
+    code, stdout, _ = run_cli("diff", "edition-1", "--project", str(repo), "--lang", "he", "--no-files")
+    assert code == 0
+    assert re.search(r"summary\.1: .*\n\s+he: fuzzy", stdout)
+    # the translator reviews the entry: new wording, fuzzy mark cleared
+    po = repo / "locales" / "he" / "LC_MESSAGES" / "good.po"
+    entries = po.read_text(encoding="utf-8").split("\n\n")
+    i = next(i for i, e in enumerate(entries) if 'msgctxt "summary.1"' in e)
+    assert "#, fuzzy" in entries[i] and "arms imports" in entries[i]
+    entries[i] = "\n".join(line for line in entries[i].splitlines() if not line.startswith(("#|", "#, fuzzy")))
+    entries[i] = entries[i].replace("arms imports", "weapons imports")
+    po.write_text("\n\n".join(entries), encoding="utf-8")
+    code, stdout, _ = run_cli("diff", "edition-1", "--project", str(repo), "--lang", "he", "--no-files")
+    assert re.search(r"summary\.1: .*\n\s+he: translated since", stdout), stdout
+
+
+def _xml(docx_path: Path, part: str = "word/document.xml"):
+    with zipfile.ZipFile(docx_path) as z:
+        return etree.fromstring(z.read(part))
+
+
+def test_redline_has_real_tracked_changes(edited):
+    _repo, out, _ = edited
+    root = _xml(out / "en" / "good.redline.docx")
+    marks = root.findall(f".//{W}ins") + root.findall(f".//{W}del")
+    assert marks
+    ids = [m.get(f"{W}id") for m in marks]
+    assert len(ids) == len(set(ids)), "every change has its own id"
+    assert {m.get(f"{W}author") for m in marks} == {"Review Desk"}
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", m.get(f"{W}date")) for m in marks)
+    inserted = " ".join(t.text for m in root.iter(f"{W}ins") for t in m.iter(f"{W}t"))
+    deleted = " ".join(t.text for m in root.iter(f"{W}del") for t in m.iter(f"{W}delText"))
+    assert not [t for m in root.iter(f"{W}del") for t in m.iter(f"{W}t")], "deleted runs hold w:delText"
+    assert "weapons" in inserted and "71%" in inserted and "What parliamentary oversight could add" in inserted
+    assert "arms" in deleted and "69%" in deleted and "A short history of the trade" in deleted
+    # a removed paragraph's mark is deleted too (accepting the changes removes it)
+    para_marks = root.findall(f".//{W}pPr/{W}rPr/{W}del")
+    assert len(para_marks) >= 3
+    # schema order: in a paragraph mark's properties the revision mark comes first
+    for rpr in root.iter(f"{W}rPr"):
+        names = [etree.QName(c).localname for c in rpr]
+        if "del" in names or "ins" in names:
+            assert names[0] in ("ins", "del")
+
+
+@pytest.mark.clients
+def test_pandoc_accepts_and_rejects_the_redline(edited):
+    need("pandoc")
+    _repo, out, _ = edited
+    path = out / "en" / "good.redline.docx"
+
+    def read(mode: str) -> str:
+        return subprocess.run(["pandoc", f"--track-changes={mode}", "-f", "docx", "-t", "markdown", "--wrap=none",
+                               str(path)], capture_output=True, text=True, check=True).stdout
+
+    every = read("all")
+    assert re.search(r"\[arms\]\{\.deletion author=\"Review Desk\" date=\"[^\"]+\"\}"
+                     r"\[weapons\]\{\.insertion author=\"Review Desk\"", every)
+    assert "{.paragraph-deletion" in every and "{.paragraph-insertion" in every
+    accepted, rejected = read("accept"), read("reject")
+    assert "major weapons imports" in accepted and "major arms imports" not in accepted
+    assert "major arms imports" in rejected and "major weapons imports" not in rejected
+    assert "What parliamentary oversight could add" in accepted and \
+        "What parliamentary oversight could add" not in rejected
+    assert "A short history of the trade" in rejected and "A short history of the trade" not in accepted
+    assert "supplied 71%" in accepted and "supplied 69%" in rejected
+
+
+@pytest.mark.clients
+def test_libreoffice_opens_the_redline(edited, tmp_path):
+    _repo, out, _ = edited
+    text = " ".join(pdftotext(soffice_pdf(out / "en" / "good.redline.docx", tmp_path)).split())
+    # LibreOffice shows both sides of each change (struck through and underlined)
+    assert re.search(r"major arms ?weapons imports", text)
+    assert "What parliamentary oversight could add" in text and "A short history of the trade" in text
+
+
+def test_marked_pdf_highlights_and_legend(edited):
+    pdfplumber = pytest.importorskip("pdfplumber")
+    _repo, out, _ = edited
+    text = pdftotext(out / "en" / "good.changes.pdf")
+    flat = " ".join(text.split())
+    assert "Changes since edition-1: new text is highlighted, removed text is struck through." in flat
+    assert "What parliamentary oversight could add" in flat and "A short history of the trade" in flat
+    assert re.search(r"major arms ?weapons imports", flat)  # the removed word kept (struck through), then the new one
+    with pdfplumber.open(out / "en" / "good.changes.pdf") as pdf:
+        fills = [tuple(round(c, 2) for c in r.get("non_stroking_color") or ()) for p in pdf.pages for r in p.rects]
+    assert (1.0, 0.94, 0.65) in fills, "inserted text is highlighted"
+    assert (0.7, 0.15, 0.12) in fills, "changed paragraphs have a change bar"
+    hebrew = pdftotext(out / "he" / "good.changes.pdf")
+    assert "שינויים לעומת" in hebrew
+
+
+def test_diff_against_an_earlier_build_folder_and_the_edition_in_manifests(tmp_path):
+    repo = tmp_path / "repo"
+    shutil.copytree(FIXTURES / "project", repo)
+    commit_and_tag(repo)
+    first = tmp_path / "edition-1"
+    code, stdout, stderr = run_cli("build", "--project", str(repo), "--format", "json", "--out", str(first),
+                                   "--jobs", "0")
+    assert code == 0, stdout + stderr
+    manifest = json.loads((first / "manifest.json").read_text())
+    assert manifest["edition"] == {"tag": "edition-1", "commit": git(repo, "rev-parse", "HEAD"), "dirty": False}
+    brief = repo / "briefs" / "good.yaml"
+    brief.write_text(brief.read_text().replace("value: 0.69", "value: 0.71").replace("An objection.",
+                                                                                      "A stronger objection."))
+    code, stdout, stderr = run_cli("diff", str(first), "--project", str(repo), "--no-files")
+    assert code == 0, stdout + stderr
+    assert "good [en]: changes since edition-1" in stdout
+    assert "Share of imports: 69% -> 71%" in stdout
+    assert "~ [-An-] {+A stronger+} objection." in stdout
+    assert "compare with a git ref" in stdout  # a build folder keeps no English strings
+    # committed but not tagged: the manifest names the commit
+    git(repo, "commit", "-qam", "second")
+    second = tmp_path / "second"
+    assert run_cli("build", "--project", str(repo), "--format", "json", "--out", str(second), "--jobs", "0")[0] == 0
+    manifest = json.loads((second / "manifest.json").read_text())
+    assert manifest["edition"] == {"commit": git(repo, "rev-parse", "HEAD"), "dirty": False}
+
+
+def test_diff_errors_name_the_ref(tmp_path):
+    repo = tmp_path / "repo"
+    shutil.copytree(FIXTURES / "project", repo)
+    commit_and_tag(repo)
+    code, _, stderr = run_cli("diff", "edition-9", "--project", str(repo))
+    assert code == 1 and "error: unknown git ref 'edition-9'" in stderr and "tags: edition-1" in stderr
+    empty = tmp_path / "not-a-build"
+    empty.mkdir()
+    code, _, stderr = run_cli("diff", str(empty), "--project", str(repo))
+    assert code == 1 and "is a folder without manifest.json" in stderr
+    assert "Traceback" not in stderr
