@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
-from .atomic import sweep_temp_files
+from .atomic import output_lock, sweep_temp_files
+from .safefs import check_write_dir
 from .cache import Cache, input_digest, project_digest
 from .errors import BriefError, Problem
 from .manifest import write_manifest
@@ -131,16 +132,23 @@ class Reporter:
 
 
 def build(project: Project, options: BuildOptions, reporter: Reporter | None = None) -> BuildResult:
+    out_dir = project.output_dir(options.out)
+    with output_lock(out_dir, project.rel(out_dir)):
+        return _build(project, options, reporter, out_dir)
+
+
+def _build(project: Project, options: BuildOptions, reporter: Reporter | None, out_dir: Path) -> BuildResult:
     reporter = reporter or Reporter()
     for lang in options.languages or []:
         if lang not in SUPPORTED_LANGUAGES:
             raise BriefError(f"unsupported language '{lang}'", None, f"supported: {', '.join(SUPPORTED_LANGUAGES)}")
-    out_dir = project.output_dir(options.out)
     sweep_temp_files(out_dir)
     loaded = load_project(project, options.briefs)
     problems = list(loaded.report.problems)
     blocked = _blocked_briefs(loaded, options)
     jobs = plan(loaded, options, out_dir)
+    for folder in sorted({job.target.parent for job in jobs}):  # build/en must not be a link out
+        check_write_dir(out_dir, folder, project.rel(folder))
     cache = Cache.load(out_dir)
     digest = project_digest(project)
     results: list[JobResult] = _unloadable(project, loaded, options)

@@ -16,7 +16,7 @@ from .document import (ArgumentOut, Document, Emph, FactRow, Link, NoteRef, Quot
 from .facts import format_as_of, format_value
 from .i18n.catalogs import Translator
 from .i18n.locale import DOCX_FONTS, SANS, SERIF, Lang, hebrew_typography
-from .i18n.words import WORDS
+from .i18n.words import WORDS, fill
 from .inline import Cite, CiteItem, Placeholder, merge_text, parse
 from .load.sources import SourceSet
 from .model import Brief
@@ -71,7 +71,7 @@ class Composer:
         text, translated = self.words_tr(msgid)
         if self.lang.code == "he" and translated:
             text = hebrew_typography(text)
-        return text.format(**values) if values else text
+        return fill(text, **values)
 
     def text(self, ctx: str, source_text) -> tuple:
         translated, ok = self.tr(str(source_text), ctx)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from .i18n.words import fill
 from .inline import Code, Emph, LineBreak, Link, Str, Strong  # noqa: F401 - re-exported for the writers
 
 
@@ -114,7 +115,7 @@ class Document:
 
     def word(self, msgid: str, **values) -> str:
         text = self.words.get(msgid, msgid)
-        return text.format(**values) if values else text
+        return fill(text, **values)
 
 
 def text_of(nodes) -> str:

@@ -108,7 +108,7 @@ def load_sources(folder: Path, root: Path | None, report: Report) -> SourceSet:
         shown = _shown(path, root)
         result.files.append(shown)
         try:
-            items = _read_items(path, shown)
+            items = _read_items(path, shown, root)
         except BriefError as exc:
             report.extend(exc.problems)
             continue
@@ -152,9 +152,9 @@ class _Where:
         return Location(self.shown, line, col)
 
 
-def _read_items(path: Path, shown: str) -> list[tuple[dict, _Where]]:
+def _read_items(path: Path, shown: str, root: Path | None = None) -> list[tuple[dict, _Where]]:
     if path.suffix.lower() == ".json":
-        text = read_text(path, shown, MAX_BYTES)
+        text = read_text(path, shown, MAX_BYTES, root)
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
@@ -174,7 +174,7 @@ def _read_items(path: Path, shown: str) -> list[tuple[dict, _Where]]:
                     pos = m.end()
             items.append((item, _Where(shown, text=text, start=max(start, 0))))
         return items
-    doc = load_yaml(path, shown)
+    doc = load_yaml(path, shown, root=root)
     data = doc.data
     base: tuple = ()
     if isinstance(data, dict) and "references" in data:

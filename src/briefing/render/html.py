@@ -10,7 +10,7 @@ from functools import lru_cache
 from dataclasses import dataclass
 from pathlib import Path
 
-from jinja2 import FileSystemLoader, StrictUndefined, TemplateError, TemplateSyntaxError
+from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from markupsafe import Markup, escape
 
@@ -107,6 +107,8 @@ def check_templates(tset: TemplateSet) -> list:
             except TemplateSyntaxError as exc:
                 problems.append(Problem(f"template syntax error: {exc.message}",
                                         Location(tset.shown(path.name), exc.lineno or 0)))
+            except TemplateError as exc:  # a refused file (a link out, a FIFO)
+                problems.append(Problem(f"template error: {exc}", Location(tset.shown(path.name))))
     return problems
 
 
@@ -121,7 +123,10 @@ def _template_location(exc: Exception, tset: TemplateSet, name: str) -> Location
 def _environment(tset: TemplateSet) -> ImmutableSandboxedEnvironment:
     """One sandboxed environment per template set: templates compile once per process
     (and recompile when a file changes: Jinja checks their times)."""
-    env = ImmutableSandboxedEnvironment(loader=FileSystemLoader(str(tset.folder)), autoescape=True,
+    from .safe_templates import ConfinedLoader, sandbox_class
+    # optimized=False: no constant folding while compiling ('x'*10**9 would run in this process);
+    # the sandbox also bounds `*` and `**` when the template runs
+    env = sandbox_class()(loader=ConfinedLoader(tset), autoescape=True, optimized=False,
                                         undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters["inline"] = inline
     env.filters["plain"] = text_of

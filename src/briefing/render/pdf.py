@@ -8,6 +8,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from ..errors import BriefError, Location
+from ..safefs import read_project_file
 
 MAX_DATA_URL = 2_000_000
 MAX_FILE = 20_000_000
@@ -54,14 +55,17 @@ def make_fetcher(roots: list[Path]):
                 real = Path(decoded).resolve()  # follows symlinks: a link out of the folder is out
             except (OSError, RuntimeError):
                 raise _fatal(url, "file not found") from None
-            if not any(real == r or r in real.parents for r in roots):
+            root = next((r for r in roots if real == r or r in real.parents), None)
+            if root is None:
                 raise _fatal(url, "file is outside the template and assets folders")
-            if not real.is_file():
+            if not real.exists():
                 raise _fatal(url, "file not found")
-            if real.stat().st_size > MAX_FILE:
-                raise _fatal(url, f"file larger than {MAX_FILE:,} bytes")
+            try:
+                data = read_project_file(root, real, real.name, max_bytes=MAX_FILE)
+            except BriefError as exc:
+                raise _fatal(url, exc.problems[0].message.replace(f" {real.name}", "", 1)) from None
             mime = mimetypes.guess_type(real.name)[0] or "application/octet-stream"
-            return urls.URLFetcherResponse(url, real.read_bytes(), {"Content-Type": mime})
+            return urls.URLFetcherResponse(url, data, {"Content-Type": mime})
 
     def _fatal(url, reason):
         return ResourceRefused(url, reason)
