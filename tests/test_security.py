@@ -233,3 +233,253 @@ def test_brief_shaped_trees(tree):
             "sections": [{"heading": "H", "arguments": [{"claim": "C", "evidence": ["E"]}]}]}
     base.update(tree)
     load_and_check(yaml.safe_dump(base, allow_unicode=True, default_flow_style=False))
+
+
+# === issue 10: attacks made as a hostile contributor would ================================
+
+BRIEFING = [str(Path(__file__).resolve().parents[1] / ".venv" / "bin" / "briefing")]
+
+
+def cli_subprocess(*args: str, timeout: float = 60) -> tuple[int, str]:
+    """The real command in its own process, so a hang fails the test instead of freezing it."""
+    import subprocess
+    import sys
+    cmd = BRIEFING if Path(BRIEFING[0]).exists() else [sys.executable, "-m", "briefing"]
+    p = subprocess.run(cmd + list(args), capture_output=True, text=True, timeout=timeout)
+    return p.returncode, p.stdout + p.stderr
+
+
+def insert_in_body(project: Path, text: str, name: str = "brief.html") -> int:
+    html = project / "templates" / "evil" / name
+    lines = html.read_text().split("\n")
+    at = next(i for i, line in enumerate(lines) if line.startswith("<body"))
+    lines.insert(at + 1, text)
+    html.write_text("\n".join(lines))
+    return at + 2
+
+
+# --- 1. formatting on a template's behalf stays inside the sandbox ----------------------
+
+@pytest.mark.parametrize("payload", [
+    '{{ t("{x.__init__.__globals__}", x=doc) }}',
+    '{{ t("{x.word.__globals__[os].environ}", x=doc) }}',
+    '{{ t("{x.__class__.__mro__}", x=doc) }}',
+])
+def test_template_words_function_does_not_format_attributes(project, payload):
+    os.environ["BRIEFING_TEST_SECRET"] = "s3cr3t-token"
+    insert_in_body(project, f'<p class="payload">{payload}</p>')
+    code, out, err = run_cli("build", "--project", str(project), "--template", "evil", "--format", "html",
+                             "--out", str(project / "out"), "--jobs", "0")
+    assert code == 0, out + err
+    html = (project / "out" / "en" / "good.html").read_text()
+    shown = html.split('<p class="payload">')[1].split("</p>")[0]
+    assert shown.startswith("{x.") and "s3cr3t" not in html and "__builtins__" not in html and "module" not in shown
+
+
+def test_fill_allows_plain_names_only():
+    from briefing.document import Document
+    from briefing.i18n.words import fill
+    assert fill("accessed {date}", date="1 May") == "accessed 1 May"
+    assert fill("{date.__class__} {0} {date!r} {date:>9} {date[0]} {{date}}", date="x") == \
+        "{date.__class__} {0} {date!r} {date:>9} {date[0]} {x}"
+    doc = Document.__new__(Document)
+    doc.words = {"as of {date}": "{date.__init__.__globals__} seit {date}"}
+    assert doc.word("as of {date}", date="2020") == "{date.__init__.__globals__} seit 2020"
+
+
+def test_translated_pattern_cannot_format_attributes(tmp_path):
+    """A .po translation of a template word with an attribute lookup is shown as written."""
+    from briefing.compose import Composer
+    from briefing.i18n.catalogs import Translator
+    composer = Composer.__new__(Composer)
+    composer.words_tr = lambda msgid: ("{date.__class__.__init__.__globals__} {date}", True)
+    composer.lang = type("L", (), {"code": "hy"})()
+    assert composer.word("accessed {date}", date="2020") == "{date.__class__.__init__.__globals__} 2020"
+
+
+# --- 2. symlinks and special files --------------------------------------------------------
+
+def outside_file(tmp_path: Path, name: str, text: str) -> Path:
+    folder = tmp_path / "outside"
+    folder.mkdir(exist_ok=True)
+    path = folder / name
+    path.write_text(text)
+    return path
+
+
+def test_template_include_of_a_symlink_out_is_refused(project, tmp_path):
+    secret = outside_file(tmp_path, "passwd", "root:x:0:0:SECRET-LINE\n")
+    (project / "templates" / "evil" / "passwd.html").symlink_to(secret)
+    line = insert_in_body(project, '{% include "passwd.html" %}')
+    code, out = build(project)
+    assert code == 1
+    assert f"templates/evil/brief.html:{line}: error: template error: refused to read templates/evil/passwd.html: " \
+           "it is a symbolic link to a file outside the project" in out, out
+    assert "SECRET-LINE" not in out and "Traceback" not in out
+
+
+def test_symlinked_assets_folder_is_not_an_allowed_root(project, tmp_path):
+    secret = outside_file(tmp_path, "id_rsa.png", "SECRET KEY")
+    (project / "assets").symlink_to(secret.parent)
+    insert_in_body(project, f'<img src="{(project / "assets" / "id_rsa.png").as_uri()}">')
+    code, out = build(project)
+    assert code == 1 and "resource refused (file is outside the template and assets folders)" in out, out
+    assert not (project / "out" / "en" / "good.pdf").exists()
+
+
+@pytest.mark.parametrize("where,shown", [
+    ("briefs/evil.yaml", "briefs/evil.yaml"),
+    ("briefs/_shared.yaml", "briefs/_shared.yaml"),
+    ("sources/more.yaml", "sources/more.yaml"),
+    ("sources/zotero.json", "sources/zotero.json"),
+    ("briefing.toml", "briefing.toml"),
+])
+def test_input_symlinked_out_of_the_project_is_refused(project, tmp_path, where, shown):
+    secret = outside_file(tmp_path, "secret.yaml", "id: SECRET-CONTENT\n")
+    (project / where).symlink_to(secret)
+    code, out, err = run_cli("check", "--project", str(project))
+    assert code == 1
+    assert f"{shown}: error: refused to read {shown}: it is a symbolic link to a file outside the project" \
+        in err, err
+    assert "SECRET-CONTENT" not in out + err and str(secret) not in out + err
+
+
+def test_catalog_symlinked_out_is_refused_and_not_echoed(project, tmp_path):
+    secret = outside_file(tmp_path, "x.po", 'AWS_SECRET=abc123 not po syntax\nmsgid "x"\n')
+    brief = project / "briefs" / "good.yaml"
+    brief.write_text(brief.read_text().replace("languages: [en]", "languages: [en, he]"))
+    folder = project / "locales" / "he" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    (folder / "good.po").symlink_to(secret)
+    code, out, err = run_cli("translate", "check", "--project", str(project))
+    code2, out2, err2 = run_cli("check", "--project", str(project))
+    text = out + err + out2 + err2
+    assert "locales/he/LC_MESSAGES/good.po: error: refused to read locales/he/LC_MESSAGES/good.po: it is a " \
+           "symbolic link to a file outside the project" in text, text
+    assert "AWS_SECRET" not in text and "abc123" not in text
+
+
+def test_reference_docx_symlinked_out_is_refused(project, tmp_path):
+    secret = tmp_path / "outside.docx"
+    shutil.copy(ROOT / "templates" / "default" / "reference.docx", secret)
+    (project / "templates" / "evil" / "reference.docx").unlink()
+    (project / "templates" / "evil" / "reference.docx").symlink_to(secret)
+    code, out, err = run_cli("build", "--project", str(project), "--template", "evil", "--format", "docx",
+                             "--out", str(project / "out"), "--jobs", "0")
+    assert code == 1
+    assert "refused to read templates/evil/reference.docx: it is a symbolic link to a file outside the project" \
+        in out + err, out + err
+
+
+@pytest.mark.parametrize("where,shown", [("briefs/x.yaml", "briefs/x.yaml"), ("sources/x.json", "sources/x.json"),
+                                         ("briefs/_shared.yaml", "briefs/_shared.yaml")])
+def test_fifo_input_does_not_hang(project, where, shown):
+    os.mkfifo(project / where)
+    code, out = cli_subprocess("check", "--project", str(project), timeout=60)
+    assert code == 1
+    assert f"{shown}: error: refused to read {shown}: it is a named pipe (FIFO), not a regular file" in out, out
+
+
+def test_fifo_template_include_does_not_hang(project):
+    os.mkfifo(project / "templates" / "evil" / "pipe.html")
+    insert_in_body(project, '{% include "pipe.html" %}')
+    code, out = cli_subprocess("build", "--project", str(project), "--template", "evil", "--format", "html",
+                               "--out", str(project / "out"), "--jobs", "0", timeout=60)
+    assert code == 1
+    assert "refused to read templates/evil/pipe.html: it is a named pipe (FIFO), not a regular file" in out, out
+
+
+# --- 3. writes and deletions stay inside the project ------------------------------------
+
+@pytest.mark.parametrize("value", ['"../elsewhere"', '"/tmp/briefing-elsewhere"', '"build/../.."', '"."'])
+def test_config_output_outside_the_project_is_refused(project, value):
+    (project / "briefing.toml").write_text(f"[build]\noutput = {value}\n")
+    code, out, err = run_cli("build", "--project", str(project), "--jobs", "0", "--format", "html")
+    assert code == 1
+    assert f"briefing.toml:2:1: error: setting 'build.output': {value[1:-1]!r} is not a folder inside the " \
+           "project" in err, err
+    assert not (project.parent / "elsewhere").exists() and not Path("/tmp/briefing-elsewhere").exists()
+
+
+def test_symlinked_build_folder_is_refused_and_nothing_swept(project, tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    (elsewhere / "deep").mkdir(parents=True)
+    victim = elsewhere / "deep" / ".briefing-tmp-precious.pdf"
+    victim.write_text("work")
+    (project / "build").symlink_to(elsewhere)
+    code, out, err = run_cli("build", "--project", str(project), "--jobs", "0", "--format", "html")
+    assert code == 1
+    assert "build: error: the output folder build is outside the project (or a link out of it)" in err, err
+    assert victim.exists() and not list(elsewhere.rglob("*.html"))
+
+
+def test_symlinked_language_folder_is_refused(project, tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (project / "build").mkdir()
+    (project / "build" / "en").symlink_to(elsewhere)
+    code, out, err = run_cli("build", "--project", str(project), "--jobs", "0", "--format", "html")
+    assert code == 1 and "build/en: error: the output folder build/en is outside the project" in err, err
+    assert not list(elsewhere.iterdir())
+
+
+def test_out_on_the_command_line_may_name_another_folder(project, tmp_path):
+    code, out, err = run_cli("build", "--project", str(project), "--jobs", "0", "--format", "html",
+                             "--out", str(tmp_path / "chosen"))
+    assert code == 0, out + err
+    assert (tmp_path / "chosen" / "en" / "good.html").is_file()
+
+
+def test_sweep_touches_only_its_own_folders(project, tmp_path):
+    out_dir = project / "out"
+    (out_dir / "en" / "deeper").mkdir(parents=True)
+    own = out_dir / "en" / ".briefing-tmp-killed.pdf"
+    own.write_text("x")
+    nested = out_dir / "en" / "deeper" / ".briefing-tmp-keep.pdf"
+    nested.write_text("x")
+    elsewhere = tmp_path / "linked"
+    elsewhere.mkdir()
+    foreign = elsewhere / ".briefing-tmp-keep.pdf"
+    foreign.write_text("x")
+    (out_dir / "linked").symlink_to(elsewhere)
+    code, out, err = run_cli("build", "--project", str(project), "--jobs", "0", "--format", "html",
+                             "--out", str(out_dir))
+    assert code == 0, out + err
+    assert not own.exists() and nested.exists() and foreign.exists()
+
+
+def test_symlinked_locales_folder_is_not_written_through(project, tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    brief = project / "briefs" / "good.yaml"
+    brief.write_text(brief.read_text().replace("languages: [en]", "languages: [en, he]"))
+    (project / "locales").symlink_to(elsewhere)
+    code, out, err = run_cli("translate", "extract", "--project", str(project))
+    assert code == 1
+    assert "locales/template.pot: error: refused to write locales/template.pot: its folder is a symbolic link out of the project" in err, err
+    assert not list(elsewhere.iterdir())
+
+
+def test_out_naming_a_file_is_an_error(project):
+    (project / "afile").write_text("keep me")
+    code, out, err = run_cli("build", "--project", str(project), "--jobs", "0", "--out", str(project / "afile"))
+    assert code == 1 and "error: the output folder " in err and "is a file, not a folder" in err, err
+    assert "Traceback" not in err and (project / "afile").read_text() == "keep me"
+
+
+# --- 9. one build per output folder -------------------------------------------------------
+
+def test_second_build_on_the_same_folder_is_refused(project):
+    import fcntl
+    out_dir = project / "out"
+    out_dir.mkdir()
+    with open(out_dir / ".briefing-lock", "w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        tmp = out_dir / ".briefing-tmp-in-progress.pdf"
+        tmp.write_text("the first build is writing this")
+        code, out, err = run_cli("build", "--project", str(project), "--jobs", "0", "--out", str(out_dir))
+        assert code == 1 and "error: another build is running in " in err, err
+        assert tmp.exists()
+    code, out, err = run_cli("build", "--project", str(project), "--jobs", "0", "--format", "html",
+                             "--out", str(out_dir))
+    assert code == 0, out + err

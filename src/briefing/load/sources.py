@@ -126,10 +126,15 @@ def load_sources(folder: Path, root: Path | None, report: Report) -> SourceSet:
 
 
 def _shown(path: Path, root: Path | None) -> str:
-    try:
-        return str(path.resolve().relative_to(root.resolve())) if root else str(path)
-    except ValueError:
+    """The path as the project shows it (a link's own name, not where it leads)."""
+    if not root:
         return str(path)
+    for a, b in ((path, root), (path.resolve(), root.resolve())):
+        try:
+            return str(a.relative_to(b))
+        except ValueError:
+            continue
+    return str(path)
 
 
 class _Where:

@@ -25,10 +25,12 @@ class TemplateSet:
 
     def shown(self, filename: str) -> str:
         path = self.folder / filename
-        try:
-            return str(path.resolve().relative_to(self.root.resolve()))
-        except ValueError:
-            return str(path)
+        for base in (self.root, self.root.resolve()):  # the name as written, not where a link leads
+            try:
+                return str(path.relative_to(base))
+            except ValueError:
+                continue
+        return str(path)
 
     @property
     def reference_docx(self) -> Path | None:
