@@ -583,3 +583,84 @@ def test_reference_docx_entities_beyond_the_first_4096_bytes_are_refused(project
     assert code == 1
     assert "templates/evil/reference.docx: error: reference document part word/styles.xml declares XML entities" \
         in out + err, out + err
+
+
+# --- 5. templates cannot put active content into outputs ---------------------------------
+
+@pytest.mark.parametrize("payload,message", [
+    ('<a href="javascript:alert(1)">x</a>',
+     "the template links to 'javascript:alert(1)'; only http(s) and mailto links are allowed"),
+    ('<a href=" JaVa\tscript:alert(1)">x</a>',
+     "the template links to ' JaVa\\tscript:alert(1)'; only http(s) and mailto links are allowed"),
+    ('<a href="file:///etc/passwd">x</a>',
+     "the template links to 'file:///etc/passwd'; only http(s) and mailto links are allowed"),
+    ('<a href="notes.html">x</a>', "the template links to 'notes.html'; only http(s) and mailto links are allowed"),
+    ('<script>alert(1)</script>', "the template writes a <script> element"),
+    ('<svg><script>alert(1)</script></svg>', "the template writes a <script> element"),
+    ('<img src="x.png" onerror="alert(1)">', "the template writes an event handler (onerror=...)"),
+    ('<link rel="attachment" href="style.css">', "the template attaches a file to the output (rel=\"attachment\")"),
+    ('<a rel="attachment" href="https://example.org/x">x</a>',
+     "the template attaches a file to the output (rel=\"attachment\")"),
+    ('<iframe src="https://example.org"></iframe>', "the template writes a <iframe> element"),
+    ('<meta http-equiv="refresh" content="0;url=https://evil.example">',
+     "the template writes a <meta http-equiv=\"refresh\"> redirect"),
+])
+@pytest.mark.parametrize("fmt", ["html", "pdf"])
+def test_template_active_content_is_refused(project, payload, message, fmt):
+    insert_in_body(project, payload)
+    code, out, err = run_cli("build", "--project", str(project), "--template", "evil", "--format", fmt,
+                             "--out", str(project / "out"), "--jobs", "0")
+    assert code == 1
+    assert f"templates/evil/brief.html: error: {message}" in out + err, out + err
+    assert not list((project / "out").rglob(f"*.{fmt}"))
+
+
+def test_written_pdf_with_active_content_is_refused(tmp_path):
+    """The last check on every PDF (defence in depth behind the HTML check): a crafted file
+    with a file: link, a Launch action, a script and an attachment."""
+    from pypdf import PdfWriter
+    from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringObject
+    from briefing.errors import Location
+    from briefing.render.pdf import preflight
+    writer = PdfWriter()
+    page = writer.add_blank_page(200, 200)
+    annots = ArrayObject()
+    for action in ({"/S": "/URI", "/URI": "file:///etc/passwd"}, {"/S": "/Launch", "/F": "calc.exe"}):
+        annot = DictionaryObject({NameObject("/Type"): NameObject("/Annot"), NameObject("/Subtype"): NameObject("/Link"),
+                                  NameObject("/A"): DictionaryObject({NameObject(k): (NameObject(v) if v.startswith("/")
+                                                                       else TextStringObject(v))
+                                                                      for k, v in action.items()})})
+        annots.append(writer._add_object(annot))
+    page[NameObject("/Annots")] = annots
+    writer.add_attachment("secret.txt", b"SECRET")
+    names = writer._root_object["/Names"].get_object()
+    names[NameObject("/JavaScript")] = DictionaryObject({NameObject("/Names"): ArrayObject(
+        [TextStringObject("x"), DictionaryObject({NameObject("/S"): NameObject("/JavaScript"),
+                                                  NameObject("/JS"): TextStringObject("app.alert(1)")})])})
+    path = tmp_path / "evil.pdf"
+    writer.write(path)
+    with pytest.raises(BriefError) as caught:
+        preflight(path, "", Location("templates/evil/brief.html"))
+    assert caught.value.problems[0].message == (
+        "the PDF would carry a /Launch action, a link to 'file:///etc/passwd', a script (/JavaScript), "
+        "an attached file (/EmbeddedFiles)")
+
+
+def test_outputs_carry_no_path_of_the_building_machine(project):
+    (project / "assets").mkdir()
+    shutil.copy(ROOT / "tests" / "fixtures" / "logo.svg", project / "assets" / "logo.svg")
+    (project / "briefing.toml").write_text('[organization]\nname = "Test Org"\nlogo = "assets/logo.svg"\n')
+    code, out, err = run_cli("build", "--project", str(project), "--format", "pdf,docx,html",
+                             "--out", str(project / "out"), "--jobs", "0")
+    assert code == 0, out + err
+    for path in (project / "out" / "en").iterdir():
+        data = path.read_bytes()
+        if path.suffix == ".docx":
+            with zipfile.ZipFile(path) as z:
+                data = b"".join(z.read(n) for n in z.namelist())
+        assert str(project).encode() not in data and b"file:" not in data, path.name
+    html = (project / "out" / "en" / "good.html").read_text()
+    assert 'class="logo" src="data:image/svg+xml;base64,' in html
+    from pypdf import PdfReader
+    from briefing.render.active import pdf_problems
+    assert pdf_problems(PdfReader(project / "out" / "en" / "good.pdf")) == []

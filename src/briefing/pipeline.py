@@ -205,8 +205,10 @@ def write_output(composed: Composed, loaded: Loaded, fmt: str, target: Path, *, 
         from .render.html import render_html
         result = render_html(doc, project, tset)
         if fmt == "html":
+            from .render.active import portable_html
+            html = portable_html(result.html, tset.allowed_roots(project), Location(tset.shown("brief.html")))
             with atomic_path(target) as tmp:
-                tmp.write_text(result.html, encoding="utf-8")
+                tmp.write_text(html, encoding="utf-8")
             return
         _write_pdf(doc, result, project, tset, target, options, recompose, variant, lb.shown)
         return

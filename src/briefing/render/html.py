@@ -92,7 +92,10 @@ def render_html(doc: Document, project: Project, tset: TemplateSet) -> HtmlResul
                          "templates may only format the document they are given") from None
     except (TemplateError, TypeError, ValueError, AttributeError, KeyError, IndexError) as exc:
         raise BriefError(f"template error: {exc}", _template_location(exc, tset, name)) from None
-    return HtmlResult("".join(chunks), tset.folder, tset)
+    html = "".join(chunks)
+    from .active import check_html
+    check_html(html, Location(tset.shown(name)))  # no scripts, attachments or non-web links
+    return HtmlResult(html, tset.folder, tset)
 
 
 def check_templates(tset: TemplateSet) -> list:

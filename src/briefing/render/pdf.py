@@ -173,10 +173,10 @@ def named_fonts(html: str) -> set[str]:
     return names
 
 
-def used_fonts(pdf_path: Path) -> set[str]:
+def used_fonts(pdf_path: Path, reader=None) -> set[str]:
     from pypdf import PdfReader
     found: set[str] = set()
-    for page in PdfReader(str(pdf_path)).pages:
+    for page in (reader or PdfReader(str(pdf_path))).pages:
         fonts = (page.get("/Resources") or {}).get("/Font") or {}
         for ref in fonts.values():
             base = str(ref.get_object().get("/BaseFont", ""))
@@ -202,9 +202,17 @@ def font_family(postscript_name: str) -> str:
 
 
 def preflight(pdf_path: Path, html: str, where: Location) -> None:
-    """Refuse a PDF that uses a font the template did not name (a silent fallback)."""
+    """Refuse a PDF that uses a font the template did not name (a silent fallback), or that
+    carries active content (non-web links, scripts, attachments)."""
+    from pypdf import PdfReader
+
+    from .active import HINT, pdf_problems
+    reader = PdfReader(str(pdf_path))
+    active = pdf_problems(reader)
+    if active:
+        raise BriefError(f"the PDF would carry {', '.join(active)}", where, HINT)
     named = named_fonts(html)
-    for font in sorted(used_fonts(pdf_path)):
+    for font in sorted(used_fonts(pdf_path, reader)):
         if font_family(font) not in named:
             raise BriefError(f"the PDF would use the font '{font}', which the template does not name", where,
                              "name it in a font-family of the template, or remove the characters that need it")
