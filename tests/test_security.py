@@ -664,3 +664,45 @@ def test_outputs_carry_no_path_of_the_building_machine(project):
     from pypdf import PdfReader
     from briefing.render.active import pdf_problems
     assert pdf_problems(PdfReader(project / "out" / "en" / "good.pdf")) == []
+
+
+# --- 6. limits in the main process ---------------------------------------------------------
+
+def test_alias_repeating_a_large_string_is_capped_in_bytes(tiny_project):
+    big = "x" * 200_000
+    text = "id: good\ntitle: &t " + big + "\naudience: A\ndate: 2024-03-01\nsummary: [" + \
+        ", ".join(["*t"] * 40) + "]\n"
+    (tiny_project / "briefs" / "good.yaml").write_text(text)
+    code, out = cli_subprocess("check", "--project", str(tiny_project), timeout=60)
+    assert code == 1
+    assert "briefs/good.yaml:2:8: error: the document expands to more than 4,000,000 bytes of text" in out, out[:2000]
+
+
+def test_long_po_entry_is_checked_in_linear_time(project):
+    brief = project / "briefs" / "good.yaml"
+    brief.write_text(brief.read_text().replace("languages: [en]", "languages: [en, he]"))
+    code, out, err = run_cli("translate", "update", "--project", str(project), "--lang", "he")
+    assert code == 0, out + err
+    po = project / "locales" / "he" / "LC_MESSAGES" / "good.po"
+    text = po.read_text().replace('msgctxt "title"\nmsgid "A good brief"\nmsgstr ""',
+                                  'msgctxt "title"\nmsgid "A good brief"\nmsgstr "' + "<a" * 400_000 + '"')
+    po.write_text(text)
+    code, out = cli_subprocess("translate", "check", "--project", str(project), timeout=60)
+    assert code == 1 and "locales/he/LC_MESSAGES/good.po" in out and "Traceback" not in out, out[:2000]
+    text = po.read_text().replace("<a" * 400_000, "[a" * 5_000)
+    po.write_text(text)
+    code, out = cli_subprocess("translate", "check", "--project", str(project), timeout=60)
+    assert code == 1 and "text has more than 200 '[' characters" in out, out[:2000]
+
+
+@pytest.mark.parametrize("payload,message", [
+    ("{{ 'x' * 10**9 }}", "repeating a value 1,000,000,000 times is too much for a template"),
+    ("{{ 3 ** 40000000 }}", "the exponent 40000000 is too large for a template"),
+    ("{{ [1] * 10**8 }}", "repeating a value 100,000,000 times is too much for a template"),
+])
+def test_template_constant_folding_and_arithmetic_are_bounded(project, payload, message):
+    line = insert_in_body(project, payload)
+    code, out = cli_subprocess("build", "--project", str(project), "--template", "evil", "--format", "html",
+                               "--out", str(project / "out"), "--jobs", "0", timeout=60)
+    assert code == 1
+    assert f"templates/evil/brief.html:{line}: error: template tried something unsafe: {message}" in out, out

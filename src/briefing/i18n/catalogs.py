@@ -31,7 +31,7 @@ PLACEHOLDER = re.compile(r"(?<!\\)\{([A-Za-z_][A-Za-z0-9_]*)\}")
 CITE = re.compile(r"@([A-Za-z0-9_][\w:.#$%&+?<>~/-]*?)(?=[\s,;\]])")
 NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 URL = re.compile(r"(?:https?://|mailto:)[^\s)\]>]+")
-TAG = re.compile(r"</?[A-Za-z!][^>]*>")
+TAG = re.compile(r"</?[A-Za-z!][^<>]*>")  # [^<>]: linear on "<a<a<a..."
 HEADER = """\
 # {title}.
 # Translators: keep every {{placeholder}}, [@source] citation, number and link as in the English text.

@@ -25,6 +25,7 @@ from ..errors import BriefError, Location, Report
 MAX_BYTES = 1_000_000
 MAX_DEPTH = 40
 MAX_NODES = 50_000
+MAX_EXPANDED_BYTES = 4_000_000   # text after alias expansion: a 1 MB file cannot become gigabytes
 
 STR = "tag:yaml.org,2002:str"
 SCALAR_TAGS = {
@@ -222,9 +223,19 @@ class _Builder:
         self.count = 0
         self.constructor = SafeConstructor()
         self.too_many = False
+        self.size = 0
 
     def build(self, node, path: Path_, depth: int = 0):
         self.count += 1
+        if isinstance(node, yaml.ScalarNode):
+            self.size += len(node.value) + 8
+        if self.size > MAX_EXPANDED_BYTES and not self.too_many:
+            self.too_many = True
+            self.report.error(f"the document expands to more than {MAX_EXPANDED_BYTES:,} bytes of text",
+                              _loc(self.doc.path, node.start_mark),
+                              "anchors and aliases (&name / *name) may repeat a value only a few times")
+        if self.too_many:
+            return None
         if self.count > self.max_nodes or depth > self.max_depth:
             if not self.too_many:
                 self.too_many = True
