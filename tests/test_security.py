@@ -706,3 +706,103 @@ def test_template_constant_folding_and_arithmetic_are_bounded(project, payload, 
                                "--out", str(project / "out"), "--jobs", "0", timeout=60)
     assert code == 1
     assert f"templates/evil/brief.html:{line}: error: template tried something unsafe: {message}" in out, out
+
+
+# --- 7. bad input and faults end in a message, never a traceback ------------------------
+
+@pytest.mark.parametrize("value,message", [
+    (".nan", "briefs/good.yaml:10:5: error: the value (nan) is not a number a document can show"),
+    ("-.inf", "briefs/good.yaml:10:5: error: the value (-inf) is not a number a document can show"),
+    ("1" + "0" * 400, "briefs/good.yaml:10:5: error: the value (a 401-digit number) is not a number a document "
+                      "can show"),
+])
+def test_unshowable_fact_values_are_refused_by_check(tiny_project, value, message):
+    brief = tiny_project / "briefs" / "good.yaml"
+    brief.write_text(brief.read_text().replace("value: 0.69", f"value: {value}"))
+    code, out, err = run_cli("check", "--project", str(tiny_project))
+    assert code == 1 and message in err and "Traceback" not in err, err
+
+
+@pytest.mark.parametrize("where,data,message", [
+    ("sources/deep.json", "[" * 100_000 + "]" * 100_000, "sources/deep.json:1:1: error: JSON is nested too deeply"),
+    ("briefing.toml", b'[build]\noutput = "b\xff"\n', "briefing.toml:2: error: file is not valid UTF-8"),
+    ("briefing.toml", "x = " + "[" * 20_000 + "]" * 20_000,
+     "briefing.toml: error: settings are nested deeper than 10 levels"),
+    ("briefing.toml", '[organization]\nname = "Amnesty \u202eInternational"\n',
+     "briefing.toml:2:17: error: invisible bidi control character U+202E"),
+])
+def test_malformed_files_are_explained(tiny_project, where, data, message):
+    path = tiny_project / where
+    path.write_bytes(data if isinstance(data, bytes) else data.encode())
+    code, out = cli_subprocess("check", "--project", str(tiny_project))
+    assert code == 1 and message in out and "Traceback" not in out, out
+
+
+@pytest.mark.parametrize("shape", [
+    [], None, {"version": 1, "entries": []},
+    {"version": 1, "entries": "same"},   # replaced below by entries of every wrong shape
+])
+def test_cache_of_the_wrong_shape_is_a_miss(tiny_project, shape):
+    import json
+    out_dir = tiny_project / "out"
+    args = ("build", "--project", str(tiny_project), "--jobs", "0", "--format", "html", "--out", str(out_dir))
+    assert run_cli(*args)[0] == 0
+    cache = out_dir / ".briefing-cache.json"
+    if shape == {"version": 1, "entries": "same"}:
+        data = json.loads(cache.read_text())
+        for entry in data["entries"].values():
+            entry.update({"problems": ["not a problem", 3], "stats": [1], "parts": 7})
+        shape = data
+    cache.write_text(json.dumps(shape))
+    code, out, err = run_cli(*args)
+    assert code == 0 and "Traceback" not in err, out + err
+    assert json.loads(cache.read_text())["version"] == 1  # written afresh
+
+
+def test_manifest_that_is_a_folder_is_an_error(tiny_project):
+    out_dir = tiny_project / "out"
+    (out_dir / "manifest.json").mkdir(parents=True)
+    code, out, err = run_cli("build", "--project", str(tiny_project), "--jobs", "0", "--format", "html",
+                             "--out", str(out_dir))
+    assert code == 1 and "Traceback" not in err
+    assert "out/manifest.json: error: cannot write out/manifest.json: Is a directory" in err, err
+    assert (out_dir / "en" / "good.html").is_file()
+
+
+def test_full_disk_while_writing_the_manifest_is_an_error(tiny_project, monkeypatch):
+    import errno
+
+    from briefing import manifest
+
+    def full(*_a, **_k):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+    monkeypatch.setattr(manifest, "atomic_write_bytes", full)
+    code, out, err = run_cli("build", "--project", str(tiny_project), "--jobs", "0", "--format", "html",
+                             "--out", str(tiny_project / "out"))
+    assert code == 1 and "out/manifest.json: error: cannot write out/manifest.json: No space left on device" \
+        in err, err
+
+
+def test_files_vanishing_during_watch_do_not_stop_it(tiny_project, monkeypatch):
+    import argparse
+    import watchfiles
+
+    from briefing import watch as watch_module
+    from briefing.cli import Out
+    calls = []
+
+    def vanishing_build(*_a, **_k):
+        calls.append(1)
+        raise FileNotFoundError(2, "No such file or directory", str(tiny_project / "sources" / "gone.yaml"))
+
+    def changes(*_a, **_k):
+        yield {(watchfiles.Change.deleted, str(tiny_project / "sources" / "gone.yaml"))}
+        raise KeyboardInterrupt
+    monkeypatch.setattr(watch_module, "build", vanishing_build)
+    monkeypatch.setattr(watchfiles, "watch", changes)
+    stdout, stderr = io.StringIO(), io.StringIO()
+    args = argparse.Namespace(lang=None, format=["html"], layout=["brief"], out=None, jobs=0)
+    assert watch_module.watch(__import__("briefing.project").project.Project.open(tiny_project), args,
+                              Out(stdout, stderr)) == 0
+    assert len(calls) == 2 and "stopped watching" in stdout.getvalue()
+    assert "error: sources/gone.yaml changed while it was being read (No such file or directory)" in stderr.getvalue()

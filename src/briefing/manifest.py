@@ -27,5 +27,12 @@ def write_manifest(out_dir: Path, results, cache, options, version: str) -> Path
         outputs.append(entry)
     data = {"tool": "briefing", "version": version, "options": options.key(), "outputs": outputs}
     path = out_dir / "manifest.json"
-    atomic_write_bytes(path, (json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode())
+    try:
+        atomic_write_bytes(path, (json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode())
+    except OSError as exc:  # a full disk, a read-only folder, a folder named manifest.json
+        from .errors import BriefError, Location
+        shown = f"{out_dir.name}/manifest.json"
+        raise BriefError(f"cannot write {shown}: {exc.strerror or exc}", Location(shown),
+                         "the documents were written; free some space or make the folder writable, "
+                         "and remove anything named manifest.json that is not a file") from None
     return path

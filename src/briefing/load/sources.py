@@ -164,6 +164,12 @@ def _read_items(path: Path, shown: str, root: Path | None = None) -> list[tuple[
             data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise BriefError(f"JSON syntax error: {exc.msg}", Location(shown, exc.lineno, exc.colno)) from None
+        except RecursionError:
+            raise BriefError("JSON is nested too deeply", Location(shown, 1, 1),
+                             "export from Zotero with the 'CSL JSON' format") from None
+        if _json_depth(data) > 40:
+            raise BriefError("JSON is nested deeper than 40 levels", Location(shown, 1, 1),
+                             "export from Zotero with the 'CSL JSON' format")
         if isinstance(data, dict) and "items" in data:
             data = data["items"]
         if not isinstance(data, list):
@@ -302,3 +308,12 @@ def _checked(year: int, month: int | None = None, day: int | None = None) -> Csl
     if day is not None and not (month and 1 <= day <= calendar.monthrange(year, month)[1]):
         return None
     return CslDate(year, month, day)
+
+def _json_depth(value, depth: int = 0) -> int:
+    if depth > 40:
+        return depth
+    if isinstance(value, dict):
+        return max((_json_depth(v, depth + 1) for v in value.values()), default=depth + 1)
+    if isinstance(value, list):
+        return max((_json_depth(v, depth + 1) for v in value), default=depth + 1)
+    return depth
