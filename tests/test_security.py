@@ -806,3 +806,47 @@ def test_files_vanishing_during_watch_do_not_stop_it(tiny_project, monkeypatch):
                               Out(stdout, stderr)) == 0
     assert len(calls) == 2 and "stopped watching" in stdout.getvalue()
     assert "error: sources/gone.yaml changed while it was being read (No such file or directory)" in stderr.getvalue()
+
+
+# --- 10. deceptive text ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("sid,message", [
+    ("\u04bbrw-2020", "source id '\u04bbrw-2020' mixes Cyrillic and Latin letters (a lookalike of another id?)"),
+    ("hrw\u200b-2020", "source id 'hrw\\u200b-2020' contains the invisible character U+200B"),
+    ("\u0440\u043e\u0441-2020", "source id '\u0440\u043e\u0441-2020' is written in Cyrillic letters that look like "
+                                "Latin ones"),
+])
+def test_lookalike_source_ids_are_refused(tiny_project, sid, message):
+    import json
+    (tiny_project / "sources" / "more.json").write_text(json.dumps(
+        [{"id": sid, "type": "report", "title": "Fake report", "URL": "https://evil.example"}]))
+    code, out, err = run_cli("check", "--project", str(tiny_project))
+    assert code == 1 and f"sources/more.json:1:3: error: {message}" in err, err
+
+
+@pytest.mark.parametrize("field", ["title", "container-title", "publisher"])
+def test_bidi_controls_in_sources_are_refused(tiny_project, field):
+    import json
+    (tiny_project / "sources" / "more.json").write_text(json.dumps(
+        [{"id": "extra-2020", "type": "report", "title": "A report", field: "Amnesty \u202eInternational"}]))
+    code, out, err = run_cli("check", "--project", str(tiny_project))
+    assert code == 1
+    assert f"error: source 'extra-2020': invisible bidi control character U+202E in '{field}'" in err, err
+
+
+def test_terminal_control_sequences_are_escaped(tiny_project):
+    brief = tiny_project / "briefs" / "good.yaml"
+    brief.write_text(brief.read_text() + '"\\e[2J\\e[32m0 error(s)\\r": 1\n')
+    code, out, err = run_cli("check", "--project", str(tiny_project))
+    assert code == 1 and "\x1b" not in out + err and "\r" not in out + err
+    assert "\\x1b[2J\\x1b[32m0 error(s)\\x0d" in err, err
+
+
+def test_terminal_control_sequences_from_a_po_file_are_escaped(project):
+    brief = project / "briefs" / "good.yaml"
+    brief.write_text(brief.read_text().replace("languages: [en]", "languages: [en, he]"))
+    folder = project / "locales" / "he" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    (folder / "good.po").write_text('msgid "x"\nmsgstr "y"\n\x1b[2K\x1b[1A0 error(s)\n')
+    code, out, err = run_cli("check", "--project", str(project))
+    assert "\x1b" not in out + err and "\\x1b[2K\\x1b[1A0" in err, err

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import BriefError, Location, Report, did_you_mean
+from ..i18n.catalogs import BIDI_CONTROLS
 from .yamlfile import MAX_BYTES, Text, YamlDoc, describe, load_yaml, read_text
 
 CSL_TYPES = frozenset("""
@@ -207,6 +208,19 @@ def _source(raw: Any, where: _Where, report: Report) -> Source | None:
         report.error("source has no 'id'", where(), "add an id, e.g. id: sipri-2021, and cite it as [@sipri-2021]")
         return None
     sid = str(sid).strip()
+    lookalike = _deceptive_id(sid)
+    if lookalike:
+        report.error(f"source id {sid!r} {lookalike}", where("id"),
+                     "write ids in plain Latin letters, digits and '-', e.g. hrw-2020")
+        return None
+    for key, value in raw.items():
+        for text in _strings(value):
+            bidi = BIDI_CONTROLS.search(text)
+            if bidi:
+                report.error(f"source '{sid}': invisible bidi control character U+{ord(bidi.group(0)):04X} in "
+                             f"'{key}'", where(key),
+                             "remove it: it can make the text display in a different order than it is stored")
+                return None
     # a problem in one field is reported, and the source is kept (so that the citations of
     # it still resolve and the one mistake is reported once)
     ctype = raw.get("type")
@@ -317,3 +331,39 @@ def _json_depth(value, depth: int = 0) -> int:
     if isinstance(value, list):
         return max((_json_depth(v, depth + 1) for v in value), default=depth + 1)
     return depth
+
+
+def _strings(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield str(k)
+            yield from _strings(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _strings(v)
+
+
+def _deceptive_id(sid: str) -> str | None:
+    """Why an id could pass for another one: invisible characters, or letters of more than
+    one script ('hrw-2020' with a Cyrillic 'һ'), or any letter outside Latin that looks like one."""
+    import unicodedata
+    scripts = set()
+    for ch in sid:
+        cat = unicodedata.category(ch)
+        if cat in ("Cf", "Cc", "Zs", "Zl", "Zp", "Mn", "Me"):
+            return f"contains the invisible character U+{ord(ch):04X}"
+        if ch.isalpha():
+            scripts.add(unicodedata.name(ch, "UNKNOWN").split()[0])
+    if len(scripts) > 1:
+        names = " and ".join(sorted(s.title() for s in scripts))
+        return f"mixes {names} letters (a lookalike of another id?)"
+    if scripts and scripts != {"LATIN"} and scripts & {"CYRILLIC", "GREEK", "ARMENIAN", "CHEROKEE", "COPTIC"} \
+            and all(ch.isascii() or _looks_latin(ch) for ch in sid):
+        return f"is written in {next(iter(scripts)).title()} letters that look like Latin ones"
+    return None
+
+
+def _looks_latin(ch: str) -> bool:
+    return ch in "аеорсухіјѕһԁԛԝаАВЕКМНОРСТХІЈЅԜαοτνκιρΑΒΕΖΗΙΚΜΝΟΡΤΥΧօոսհ"
