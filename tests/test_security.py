@@ -850,3 +850,82 @@ def test_terminal_control_sequences_from_a_po_file_are_escaped(project):
     (folder / "good.po").write_text('msgid "x"\nmsgstr "y"\n\x1b[2K\x1b[1A0 error(s)\n')
     code, out, err = run_cli("check", "--project", str(project))
     assert "\x1b" not in out + err and "\\x1b[2K\\x1b[1A0" in err, err
+
+
+# --- 9. processes and signals ----------------------------------------------------------------
+
+def _start_build(project: Path, trace: Path, delay: str, *extra: str):
+    import subprocess
+    import sys
+    env = {**os.environ, "BRIEFING_TEST_WRITE_DELAY": delay, "BRIEFING_TRACE_WORKERS": str(trace)}
+    cmd = BRIEFING if Path(BRIEFING[0]).exists() else [sys.executable, "-m", "briefing"]
+    return subprocess.Popen(cmd + ["build", "--project", str(project), "--jobs", "2", "--out", str(project / "out"),
+                                   *extra], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with open(f"/proc/{pid}/stat") as fh:  # a zombie is dead
+        return fh.read().split(") ")[1][0] != "Z"
+
+
+def _wait_for(predicate, seconds: float) -> bool:
+    import time
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        if predicate():
+            return True
+        time.sleep(0.2)
+    return predicate()
+
+
+@pytest.mark.slow
+def test_workers_die_when_the_build_is_killed(tiny_project, tmp_path):
+    import signal
+    trace = tmp_path / "trace.txt"
+    proc = _start_build(tiny_project, trace, "60", "--format", "pdf,html")
+    try:
+        assert _wait_for(lambda: trace.exists() and trace.read_text().count("job") >= 2, 90), "no job started"
+        workers = {int(line.split()[1]) for line in trace.read_text().splitlines()}
+        assert workers and all(_alive(pid) for pid in workers)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(10)
+        assert _wait_for(lambda: not any(_alive(pid) for pid in workers), 10), "workers outlived the build"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        for pid in ({int(line.split()[1]) for line in trace.read_text().splitlines()} if trace.exists() else ()):
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)
+
+
+@pytest.mark.slow
+def test_ctrl_c_stops_promptly_and_keeps_what_finished(tiny_project, tmp_path):
+    import json
+    import signal
+    import time
+    trace = tmp_path / "trace.txt"
+    proc = _start_build(tiny_project, trace, "2", "--format", "pdf,docx,html", "--layout", "brief,leave-behind")
+    try:
+        first = ""
+        while "built" not in first:
+            first = proc.stdout.readline()
+            assert first, "the build ended before any output was built"
+        os.kill(proc.pid, signal.SIGINT)
+        start = time.monotonic()
+        rest = proc.communicate(timeout=30)[0]
+        assert time.monotonic() - start < 10
+        assert proc.returncode == 130 and "interrupted" in rest and "Traceback" not in rest, rest
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    built = [line.split()[1] for line in (first + rest).splitlines() if line.startswith("built")]
+    assert 1 <= len(built) < 6
+    cache = json.loads((tiny_project / "out" / ".briefing-cache.json").read_text())
+    assert {str(tiny_project / b) for b in built} <= set(cache["entries"])
+    code, out, err = run_cli("build", "--project", str(tiny_project), "--jobs", "0", "--out",
+                             str(tiny_project / "out"), "--format", "pdf,docx,html", "--layout", "brief,leave-behind")
+    assert code == 0 and out.count("up to date ") >= len(built), out

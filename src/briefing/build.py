@@ -171,16 +171,19 @@ def _build(project: Project, options: BuildOptions, reporter: Reporter | None, o
     for result in results:
         reporter.done(result)
     by_target = {str(job.target): job for job, _ in todo}
-    for outcome in run_jobs([spec for _, spec in todo], options.jobs, options.memory_mb):
-        job = by_target[outcome.target]
-        result = JobResult(job, outcome.status, outcome.problems, outcome.stats, outcome.seconds, outcome.peak_mb)
-        results.append(result)
-        if result.status == "built":
-            cache.record(job.target, outcome.inputs, result.problems, result.stats)
-        else:
-            cache.forget(job.target)
-        reporter.done(result)
-    cache.save()
+    try:
+        for outcome in run_jobs([spec for _, spec in todo], options.jobs, options.memory_mb):
+            job = by_target[outcome.target]
+            result = JobResult(job, outcome.status, outcome.problems, outcome.stats, outcome.seconds,
+                               outcome.peak_mb)
+            results.append(result)
+            if result.status == "built":
+                cache.record(job.target, outcome.inputs, result.problems, result.stats)
+            else:
+                cache.forget(job.target)
+            reporter.done(result)
+    finally:
+        cache.save()  # also on Ctrl-C: what finished is not made again
     order = {job: i for i, job in enumerate(jobs)}
     results.sort(key=lambda r: order.get(r.job, -1))
     write_manifest(out_dir, results, cache, options, __version__)

@@ -64,9 +64,10 @@ def _trace(event: str) -> None:
             fh.write(f"{event} {os.getpid()}\n")
 
 
-def init_worker(memory_mb: int | None) -> None:
+def init_worker(memory_mb: int | None, parent_pid: int | None = None) -> None:
     """Limit memory, then import the renderers and load the fonts once for this process."""
     _trace("init")
+    die_with_parent(parent_pid)
     if memory_mb:
         import resource
         limit = memory_mb * MB
@@ -75,6 +76,32 @@ def init_worker(memory_mb: int | None) -> None:
             resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
     warm_up()
+
+
+def die_with_parent(parent_pid: int | None) -> None:
+    """A worker ends when the build that started it is killed (even with SIGKILL): the kernel
+    kills it when its own parent (the forkserver) dies, and a watchdog thread ends it when
+    the main process is gone. Then the forkserver, left without workers, exits too."""
+    import threading
+    try:
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    if not parent_pid:
+        return
+
+    def watch() -> None:
+        while True:
+            time.sleep(0.5)
+            try:
+                os.kill(parent_pid, 0)
+            except ProcessLookupError:
+                os._exit(1)
+            except PermissionError:
+                pass
+    threading.Thread(target=watch, name="parent-watchdog", daemon=True).start()
 
 
 def warm_up() -> None:
@@ -189,13 +216,20 @@ def run_jobs(specs: list[JobSpec], jobs: int | None, memory_mb: int | None):
 def _pool(specs: list[JobSpec], workers: int, memory_mb: int | None, suspects: list[JobSpec]):
     context = multiprocessing.get_context("forkserver")
     with ProcessPoolExecutor(workers, mp_context=context, initializer=init_worker,
-                             initargs=(memory_mb,)) as pool:
+                             initargs=(memory_mb, os.getpid())) as pool:
         pending = {pool.submit(render_job, spec): spec for spec in specs}
-        while pending:
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                spec = pending.pop(future)
-                try:
-                    yield future.result()
-                except BrokenProcessPool:
-                    suspects.append(spec)
+        try:
+            while pending:
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    spec = pending.pop(future)
+                    try:
+                        yield future.result()
+                    except BrokenProcessPool:
+                        suspects.append(spec)
+        except (KeyboardInterrupt, GeneratorExit):
+            # Ctrl-C: stop now; queued documents are not made, half-written ones stay temp files
+            for process in list((pool._processes or {}).values()):
+                process.terminate()
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
