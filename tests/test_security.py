@@ -929,3 +929,54 @@ def test_ctrl_c_stops_promptly_and_keeps_what_finished(tiny_project, tmp_path):
     code, out, err = run_cli("build", "--project", str(tiny_project), "--jobs", "0", "--out",
                              str(tiny_project / "out"), "--format", "pdf,docx,html", "--layout", "brief,leave-behind")
     assert code == 0 and out.count("up to date ") >= len(built), out
+
+
+# --- 8. what check accepts, build builds completely ---------------------------------------
+
+def test_long_unbreakable_strings_are_not_clipped(tiny_project):
+    word, url = "w" * 3000, "https://example.org/" + "u" * 3000
+    brief = tiny_project / "briefs" / "good.yaml"
+    brief.write_text(brief.read_text().replace("Evidence with a source", f"Evidence {word} and <{url}> with a source"))
+    code, out, err = run_cli("build", "--project", str(tiny_project), "--jobs", "0", "--format", "pdf",
+                             "--out", str(tiny_project / "out"))
+    assert code == 0, out + err
+    text = pdftotext(tiny_project / "out" / "en" / "good.pdf").replace("\n", "")
+    # broken across lines, so counted by character: nothing is cut off at the page edge
+    assert text.count("w") >= 3000 and text.count("u") >= 3000
+
+
+def test_long_unbreakable_fact_label_is_refused_by_check(tiny_project):
+    brief = tiny_project / "briefs" / "good.yaml"
+    brief.write_text(brief.read_text().replace("label: Share of imports", "label: Share " + "x" * 500))
+    code, out, err = run_cli("check", "--project", str(tiny_project))
+    assert code == 1
+    assert "briefs/good.yaml:9:5: error: the label has an unbreakable word of 500 characters, too long for the " \
+           "key facts table" in err, err
+
+
+def test_refused_svg_sub_resource_is_an_error(project):
+    (project / "assets").mkdir()
+    (project / "assets" / "logo.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="10" height="10">'
+        '<image xlink:href="http://evil.example/track.png" width="10" height="10"/></svg>')
+    (project / "briefing.toml").write_text('[organization]\nname = "Test Org"\nlogo = "assets/logo.svg"\n')
+    code, out = build(project)
+    assert code == 1
+    assert "error: resource refused (network access is refused; only files inside the template and assets folders " \
+           "may be used): http://evil.example/track.png" in out, out
+    assert not (project / "out" / "en" / "good.pdf").exists()
+
+
+def test_word_limits_do_not_stop_a_build(tiny_project):
+    title = "A title " * 50
+    brief = tiny_project / "briefs" / "good.yaml"
+    brief.write_text(brief.read_text().replace("title: A good brief", f"title: {title.strip()}")
+                     .replace("subtitle: Everything in order", "subtitle: " + "Sub " * 100)
+                     .replace("date: 2024-03-01", "date: 9999-12-31"))
+    code, out, err = run_cli("build", "--project", str(tiny_project), "--jobs", "0", "--format", "docx,pdf",
+                             "--out", str(tiny_project / "out"))
+    assert code == 0, out + err
+    import docx
+    d = docx.Document(str(tiny_project / "out" / "en" / "good.docx"))
+    assert len(d.core_properties.title) == 255 and d.core_properties.title.endswith("\u2026")
+    assert title.strip() in "\n".join(p.text for p in d.paragraphs)   # the text itself is whole

@@ -328,18 +328,24 @@ class DocxWriter:
     def _properties(self) -> None:
         doc = self.doc
         props = self.d.core_properties
-        props.title = doc.title_text
-        props.subject = text_of(doc.subtitle) if doc.subtitle else ""
-        props.author = doc.author or ""
-        props.last_modified_by = doc.author or ""
-        props.keywords = doc.brief_id
+        # Word's document properties hold at most 255 characters: shorten the property only,
+        # the text in the document stays whole
+        props.title = _prop(doc.title_text)
+        props.subject = _prop(text_of(doc.subtitle)) if doc.subtitle else ""
+        props.author = _prop(doc.author or "")
+        props.last_modified_by = _prop(doc.author or "")
+        props.keywords = _prop(doc.brief_id)
         props.language = self.lang
-        props.category = doc.word("Policy brief")
+        props.category = _prop(doc.word("Policy brief"))
         props.comments = ""
         props.revision = 1
         when = doc.timestamp.replace(tzinfo=None)
         props.created = props.modified = when
         props.last_printed = when
+
+
+def _prop(text: str) -> str:
+    return text if len(text) <= 255 else text[:254] + "\u2026"
 
 
 def set_margins(section) -> None:
@@ -369,7 +375,8 @@ def save_reproducibly(d, target: Path, epoch: int) -> None:
     """Save with every zip entry stamped `epoch`, so equal inputs give equal bytes."""
     buf = io.BytesIO()
     d.save(buf)
-    stamp = dt.datetime.fromtimestamp(max(epoch, 315532800), dt.timezone.utc).timetuple()[:6]
+    # zip entries can carry 1980..2107 only (a brief dated 9999-12-31 still builds)
+    stamp = dt.datetime.fromtimestamp(min(max(epoch, 315532800), 4354819199), dt.timezone.utc).timetuple()[:6]
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as zin, \
             zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:

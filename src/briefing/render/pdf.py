@@ -67,10 +67,16 @@ def make_fetcher(roots: list[Path]):
             mime = mimetypes.guess_type(real.name)[0] or "application/octet-stream"
             return urls.URLFetcherResponse(url, data, {"Content-Type": mime})
 
-    def _fatal(url, reason):
-        return ResourceRefused(url, reason)
+    refused: list = []
 
-    return ConfinedFetcher()
+    def _fatal(url, reason):
+        exc = ResourceRefused(url, reason)
+        refused.append(exc)  # WeasyPrint swallows errors of images inside SVG, drawn while writing
+        return exc
+
+    fetcher = ConfinedFetcher()
+    fetcher.refused = refused
+    return fetcher
 
 
 class _Collector(logging.Handler):
@@ -90,9 +96,10 @@ def render(html: str, base: Path, roots: list[Path], *, shown: str, stylesheets=
     collector = _Collector()
     logger = logging.getLogger("weasyprint")
     logger.addHandler(collector)
+    fetcher = make_fetcher(roots)
     try:
         document = weasyprint.HTML(string=html, base_url=base.resolve().as_uri() + "/",
-                                   url_fetcher=make_fetcher(roots)).render(stylesheets=stylesheets)
+                                   url_fetcher=fetcher).render(stylesheets=stylesheets)
     except ResourceRefused as exc:
         raise BriefError(f"resource refused ({exc.reason}): {exc.url[:120]}", Location(shown),
                          "keep images, fonts and stylesheets inside the template set or assets/") from None
@@ -100,6 +107,7 @@ def render(html: str, base: Path, roots: list[Path], *, shown: str, stylesheets=
         logger.removeHandler(collector)
     if collector.messages:
         raise BriefError(f"a resource failed to load: {collector.messages[0]}", Location(shown))
+    document._briefing_checks = (fetcher.refused, shown)
     return document
 
 
@@ -108,7 +116,20 @@ def write(document, target: Path, *, variant: str | None = None, finisher=None) 
     options = {"pdf_variant": variant} if variant else {}
     if variant == "pdf/ua-1":
         options["pdf_tags"] = True
-    document.write_pdf(str(target), finisher=finisher, **options)
+    collector = _Collector()
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(collector)
+    try:
+        document.write_pdf(str(target), finisher=finisher, **options)
+    finally:
+        logger.removeHandler(collector)
+    refused, shown = getattr(document, "_briefing_checks", ([], str(target)))
+    if refused:  # an image inside an SVG, fetched (and refused) only while writing
+        exc = refused[0]
+        raise BriefError(f"resource refused ({exc.reason}): {exc.url[:120]}", Location(shown),
+                         "keep images, fonts and stylesheets inside the template set or assets/")
+    if collector.messages:
+        raise BriefError(f"a resource failed to load: {collector.messages[0]}", Location(shown))
 
 
 def first_page_gap(document) -> float:
