@@ -980,3 +980,82 @@ def test_word_limits_do_not_stop_a_build(tiny_project):
     d = docx.Document(str(tiny_project / "out" / "en" / "good.docx"))
     assert len(d.core_properties.title) == 255 and d.core_properties.title.endswith("\u2026")
     assert title.strip() in "\n".join(p.text for p in d.paragraphs)   # the text itself is whole
+
+
+# --- properties: the words function and the inline parser ---------------------------------
+
+class _Secret:
+    secret = "LEAKED-ATTRIBUTE"
+
+    def __str__(self) -> str:
+        return "VALUE"
+
+
+PATTERN_TEXT = st.lists(st.sampled_from(list("{}[]!:.0x_ab _-<>&\"'") + ["__class__", "__globals__", "secret",
+                                                                          "date", "x"]), max_size=40).map("".join)
+PATTERNS = st.one_of(st.text(max_size=60), st.lists(st.sampled_from(
+    ["{x}", "{x.secret}", "{x.__class__}", "{x!r}", "{x:>9}", "{x[0]}", "{0}", "{}", "{{x}}", "{date}", "{", "}",
+     "text ", "<b>", "&amp;", "{x.__init__.__globals__}"]), max_size=8).map("".join), PATTERN_TEXT)
+
+
+@settings(max_examples=300, deadline=None)
+@given(PATTERNS)
+def test_words_function_fills_plain_names_only(pattern):
+    from briefing.document import Document
+    from briefing.i18n.words import fill
+    out = fill(pattern, x=_Secret(), date="DATE")
+    assert "LEAKED-ATTRIBUTE" not in out and "<class" not in out and "function" not in out
+    # exactly the plain {x} and {date} fields are replaced; everything else stays as written
+    assert out.replace("VALUE", "{x}").replace("DATE", "{date}") == \
+        pattern.replace("VALUE", "{x}").replace("DATE", "{date}")
+    assert out.count("VALUE") == pattern.count("{x}") + pattern.count("VALUE")
+    doc = Document.__new__(Document)
+    doc.words = {"msg": pattern}
+    assert doc.word("msg", x=_Secret(), date="DATE") == out
+    assert doc.word("msg") == pattern
+
+
+@settings(max_examples=150, deadline=None)
+@given(PATTERNS)
+def test_template_words_are_escaped_and_never_formatted(pattern):
+    from briefing.document import Document
+    from briefing.render.html import _context
+    doc = Document.__new__(Document)
+    doc.words = {"msg": pattern, "Page {page} of {pages}": "Page {page} of {pages}"}
+    doc.fonts = {"serif": ["Noto Serif"], "sans": ["Noto Sans"]}
+    doc.paper = "a4"
+    doc.contact = {}
+    tset = type("T", (), {"logo_url": lambda self, project: None})()
+    project = type("P", (), {"config": __import__("briefing.project").project.Config()})()
+    t = _context(doc, project, tset)["t"]
+    html = str(t("msg", x=_Secret()))
+    assert "LEAKED-ATTRIBUTE" not in html and "<class" not in html
+    assert "<" not in html and ">" not in html  # escaped, never markup
+
+
+INLINE_TEXT = st.one_of(
+    st.text(max_size=200),
+    st.lists(st.sampled_from(["*", "**", "_", "[", "]", "(", ")", "[@hrw-2020]", "[@a; @b, p. 4]", "{fact}",
+                              "<script>", "javascript:alert(1)", "[x](javascript:alert(1))", "[x](https://a.org)",
+                              "<https://a.org>", "`code`", "\\", "\n", " ", "word", "\u202e", "&lt;", "{x.__class__}",
+                              "[see @k]", "@k", "file:///etc/passwd", "[y](file:///etc/passwd)", "![i](x.png)"]),
+             max_size=40).map("".join))
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(INLINE_TEXT)
+def test_inline_parser_accepts_or_explains_and_writes_safe_html(text):
+    from briefing.errors import Location
+    from briefing.inline import Link, parse, walk
+    from briefing.render.active import check_html
+    from briefing.render.html import inline
+    parsed = parse(text, "en")
+    for node in walk(parsed.nodes):
+        if isinstance(node, Link):
+            assert node.href.lower().startswith(("http://", "https://", "mailto:")), node.href
+    html = str(inline(parsed.nodes))
+    import re
+    assert "<script" not in html and "<img" not in html
+    for href in re.findall(r'href="([^"]*)"', html):
+        assert href.lower().startswith(("http://", "https://", "mailto:")), href
+    check_html(f"<html><body><p>{html}</p></body></html>", Location("x"))
