@@ -170,11 +170,18 @@ class _Rebuild:
     def package(self) -> bytes:
         main = self.main_part()
         kept_rels = []
+        seen: dict[str, int] = {}
         for rid, rtype, target in self.rels(main):
             kind = rtype[len(RT):] if rtype.startswith(RT) else None
             if kind not in KEPT_PARTS or target not in self.names:
                 continue
-            name = f"word/{kind}{len(kept_rels) + 1}.xml"
+            seen[kind] = seen.get(kind, 0) + 1
+            if kind in ("header", "footer"):
+                name = f"word/{kind}{seen[kind]}.xml"
+            elif seen[kind] > 1:
+                continue  # one styles part, one settings part...
+            else:
+                name = "word/theme/theme1.xml" if kind == "theme" else f"word/{kind}.xml"
             root = self.xml(target)
             image_rels = self.images(target) if kind in ("header", "footer") else {}
             if kind == "settings":
@@ -185,9 +192,9 @@ class _Rebuild:
             self.parts[name] = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
             self.types[name] = KEPT_PARTS[kind]
             if image_rels:
-                self.parts[f"word/_rels/{kind}{len(kept_rels) + 1}.xml.rels"] = _rels_xml(
+                self.parts[f"word/_rels/{posixpath.basename(name)}.rels"] = _rels_xml(
                     [(rid_, RT + "image", target_) for rid_, target_ in image_rels.items()])
-            kept_rels.append((rid, rtype, posixpath.basename(name)))
+            kept_rels.append((rid, rtype, name[len("word/"):]))
         self.parts["word/document.xml"] = self.document(main, {rid for rid, _, _ in kept_rels})
         self.types["word/document.xml"] = WML + "document.main+xml"
         self.parts["word/_rels/document.xml.rels"] = _rels_xml(kept_rels)
