@@ -66,7 +66,9 @@ def _refuse(message: str, where: Location):
     raise BriefError(message, where, HINT)
 
 
-FILE_URL = re.compile(r"""file://[^\s"'<>()]+""")
+FILE_ATTR = re.compile(r"""(?<=\s)((?:src|href|xlink:href|poster)\s*=\s*["'])(file://[^"'<>]+)""")
+FILE_CSS = re.compile(r"""(url\(\s*["']?)(file://[^"')\s]+)""")
+STYLE = re.compile(r"(<style[^>]*>)(.*?)(</style>)", re.S | re.I)
 
 
 def portable_html(html: str, roots: list[Path], where: Location) -> str:
@@ -75,7 +77,9 @@ def portable_html(html: str, roots: list[Path], where: Location) -> str:
     from ..safefs import inside, read_project_file
 
     def inline(m) -> str:
-        url = m.group(0)
+        return m.group(1) + data_url(m.group(2))
+
+    def data_url(url: str) -> str:
         path = Path(unquote(urlsplit(url).path))
         try:
             real = path.resolve()
@@ -87,7 +91,8 @@ def portable_html(html: str, roots: list[Path], where: Location) -> str:
         data = read_project_file(root, real, real.name, max_bytes=2_000_000)
         mime = mimetypes.guess_type(real.name)[0] or "application/octet-stream"
         return f"data:{mime};base64,{base64.b64encode(data).decode()}"
-    return FILE_URL.sub(inline, html)
+    html = STYLE.sub(lambda m: m.group(1) + FILE_CSS.sub(inline, m.group(2)) + m.group(3), html)
+    return FILE_ATTR.sub(inline, html)  # attributes only: text that mentions file:// stays text
 
 
 # --- the written PDF -----------------------------------------------------------------------
