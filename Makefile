@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 
-.PHONY: briefings test setup setup-test check bench reference-docx clean
+.PHONY: briefings test setup setup-test check bench golden reference-docx clean
 
 briefings: setup
 	$(BIN)/briefing build --layout brief,leave-behind
@@ -35,6 +35,9 @@ $(STAMP): pyproject.toml
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	@rm -f $(VENV)/.installed-*
 	@touch $@
+
+golden: setup-test
+	$(BIN)/python tests/test_golden.py --update
 
 reference-docx: setup
 	$(BIN)/python scripts/make_reference_docx.py

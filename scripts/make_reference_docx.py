@@ -28,7 +28,7 @@ def main() -> None:
     props.comments = "Edit the styles (Title, Heading 1, Heading 2, List Bullet, Intense Quote, Key Facts, ...) " \
                      "in Word or LibreOffice; the text of this document is ignored."
     d.add_paragraph("Reference document: only its styles, page margins, header and footer styles are used.")
-    save_reproducibly(d, TARGET, 1704110400)
+    TARGET.write_bytes(save_reproducibly(d, 1704110400))
     print(f"wrote {TARGET}")
 
 

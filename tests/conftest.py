@@ -47,7 +47,7 @@ def tiny_project(tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def samples(tmp_path_factory) -> Path:
-    """build/ of the sample briefs (every language, PDF + DOCX + HTML), built once per run."""
+    """build/ of the sample briefs (every language and layout, PDF + DOCX + HTML + JSON), built once per run."""
     base = tmp_path_factory.getbasetemp()
     shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
     out = shared / "samples-build"
@@ -55,7 +55,7 @@ def samples(tmp_path_factory) -> Path:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not (out / ".done").exists():
             code, stdout, stderr = run_cli("build", "--project", str(ROOT), "--out", str(out),
-                                           "--format", "pdf,docx,html")
+                                           "--format", "pdf,docx,html,json", "--layout", "brief,leave-behind")
             assert code == 0, stdout + stderr
             (out / ".done").write_text("ok")
     return out

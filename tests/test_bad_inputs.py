@@ -1,6 +1,7 @@
 """The bad-brief corpus: one mistake per file, its exact message on the file's first line.
 
     # expect: LINE:COL: error: MESSAGE | hint: HINT
+    # expect --strict: LINE:COL: error: MESSAGE | hint: HINT   (a warning, an error with --strict)
 
 Each file is checked as the only brief of a small project: exactly that one error must
 be reported (with its hint), the exit code is 1, there is no traceback, and a build
@@ -18,11 +19,13 @@ from conftest import FIXTURES, run_cli
 BAD = sorted((Path(__file__).parent / "bad").glob("*.yaml"))
 
 
-def expectation(path: Path) -> tuple[str, str | None]:
+def expectation(path: Path) -> tuple[str, str | None, list[str]]:
     first = path.read_text(encoding="utf-8").split("\n", 1)[0]
-    assert first.startswith("# expect: "), f"{path.name}: first line must be '# expect: ...'"
-    message, _, hint = first[len("# expect: "):].partition(" | hint: ")
-    return message, hint or None
+    for prefix, args in (("# expect: ", []), ("# expect --strict: ", ["--strict"])):
+        if first.startswith(prefix):
+            message, _, hint = first[len(prefix):].partition(" | hint: ")
+            return message, hint or None, args
+    raise AssertionError(f"{path.name}: first line must be '# expect: ...' or '# expect --strict: ...'")
 
 
 @pytest.fixture
@@ -43,9 +46,13 @@ def test_corpus_is_large_enough():
 
 @pytest.mark.parametrize("path", BAD, ids=[p.stem for p in BAD])
 def test_bad_brief(path: Path, bad_project):
-    message, hint = expectation(path)
+    message, hint, strict = expectation(path)
     root = bad_project(path)
-    code, out, err = run_cli("check", "--project", str(root))
+    if strict:  # without --strict the mistake is a warning: checked, reported, not fatal
+        code, out, err = run_cli("check", "--project", str(root))
+        assert code == 0 and [line for line in err.splitlines() if ": warning: " in line] == [
+            f"briefs/{path.name}:{message.replace(': error: ', ': warning: ')}"], err
+    code, out, err = run_cli("check", "--project", str(root), *strict)
     assert code == 1, out + err
     assert "Traceback" not in err
     lines = err.splitlines()
@@ -55,6 +62,9 @@ def test_bad_brief(path: Path, bad_project):
     if hint:
         assert lines[lines.index(expected) + 1] == f"  hint: {hint}"
 
-    code, out, err = run_cli("build", "--project", str(root), "--out", str(root / "out"))
+    if strict:
+        assert not [line for line in lines if ": warning: " in line], "--strict prints no warning"
+    code, out, err = run_cli("build", "--project", str(root), "--out", str(root / "out"), *strict)
     assert code == 1 and "Traceback" not in err
+    assert err.count(expected) == 1, "the problem is printed once:\n" + err
     assert not list((root / "out").rglob("*.pdf")) and not list((root / "out").rglob("*.docx"))

@@ -51,7 +51,8 @@ def test_workers_start_once_and_render_many(project, tmp_path):
     events = [line.split() for line in trace.read_text().splitlines()]
     inits = [pid for kind, pid in events if kind == "init"]
     jobs = [pid for kind, pid in events if kind == "job"]
-    assert len(jobs) == 6 and len(inits) == len(set(inits)) <= 2
+    # one job per document (brief x language), which writes its PDF and its Word file
+    assert len(jobs) == 3 and len(inits) == len(set(inits)) <= 2
     assert set(jobs) <= set(inits), "every job ran in a warmed-up worker"
 
 
@@ -171,10 +172,10 @@ def test_time_limit_stops_a_pathological_brief(project, tmp_path):
     items = "".join("          - Evidence item [@blankspot-2023].\n" for _ in range(20000))
     text = text.replace("        evidence:\n", "        evidence:\n" + items, 1)
     brief.write_text(text.replace("languages: [en, he, hy]", "languages: [en]"))
-    r = build(project, "--lang", "en", "--format", "pdf", "--out", str(tmp_path / "o"), "--timeout", "15",
+    r = build(project, "--lang", "en", "--format", "pdf", "--out", str(tmp_path / "o"), "--timeout", "30",
               "--brief", "huge", "--brief", "genocide-recognition")
     assert r.returncode == 1
-    assert "rendering took longer than 15 seconds and was stopped" in r.stdout + r.stderr
+    assert "rendering took longer than 30 seconds and was stopped" in r.stdout + r.stderr
     assert (tmp_path / "o" / "en" / "genocide-recognition.pdf").is_file()
 
 

@@ -76,7 +76,7 @@ def test_fact_and_explicit_cite_share_one_note(zdoc):
     refs = [n for n in last if isinstance(n, NoteRef)]
     assert len(refs) == 2  # the journal, then the report + the fact's source in one note
     assert text_of(refs[1].content) == ("Example Rights Institute and Digital Forensics Lab, Spyware in wartime; "
-                                        "Roe, “Cargo flights rise before,” para. 3.")
+                                        "Roe, “Cargo flights rise,” para. 3.")
 
 
 def test_marks_follow_punctuation(zdoc):
@@ -112,7 +112,58 @@ def test_prefix_and_abbreviations(tiny_project):
     doc = compose(loaded, "good", "en").document
     first, second = doc.summary
     assert isinstance(first[-1], NoteRef) and text_of(first).endswith("in 2016–2020."), "the mark ends the sentence"
-    assert text_of(second[-1].content).startswith("see Human Rights Watch, “Cluster Munitions Used,” ")
+    assert text_of(second[-1].content).startswith("See Human Rights Watch, “Cluster Munitions Used,” ")
+
+
+def test_chicago_notes_from_a_zotero_export(tmp_path):
+    """Short titles made when Zotero exports no title-short (Chicago 14.30), "See" opening a
+    note, the serial comma, and a report's number with its label."""
+    import json
+    import shutil
+    project = tmp_path / "z"
+    shutil.copytree(ZOTERO, project)
+    export = project / "sources" / "zotero-export.json"
+    items = json.loads(export.read_text(encoding="utf-8"))
+    items.append({"id": "http://zotero.org/users/local/k0nJiE9d/items/DECADES1", "type": "article-magazine",
+                  "title": "Decades after the war, the arms still flow", "container-title": "Example Monthly",
+                  "author": [{"family": "Ash", "given": "Ada"}, {"family": "Birch", "given": "Ben"},
+                             {"family": "Cedar", "given": "Cy"}],
+                  "issued": {"date-parts": [["2022", 5, 1]]}})
+    items.append({"id": "report-no-genre", "type": "report", "title": "The Annual Review of Licences",
+                  "number": "12", "publisher": "Example Agency", "issued": {"date-parts": [[2021]]}})
+    export.write_text(json.dumps(items, indent=2), encoding="utf-8")
+    brief = project / "briefs" / "cites.yaml"
+    key = "http://zotero.org/users/local/k0nJiE9d/items/DECADES1"
+    brief.write_text(brief.read_text(encoding="utf-8").replace(
+        "  - At least {flights} flights", f"  - The arms flow [see @{key}, p. 3; see @report-no-genre].\n"
+        f"  - They still flow [see @{key}, p. 4].\n  - At least {{flights}} flights"), encoding="utf-8")
+    loaded = load_project(Project.open(project))
+    assert not loaded.report.errors, [p.format() for p in loaded.report.problems]
+    doc = compose(loaded, "cites", "en").document
+    notes = [text_of(n.content) for n in doc.notes]
+    first = next(n for n in notes if "Decades" in n)
+    assert first.startswith("See Ada Ash, Ben Birch, and Cy Cedar, “Decades after the war, the arms still flow,” ")
+    assert "; see The Annual Review of Licences, no. 12, Example Agency, 2021." in first  # lower case inside
+    assert "See Ash, Birch, and Cedar, “Decades after the war,” p. 4." in notes
+    assert not any(",.”" in n or ",”." in n for n in notes)
+    report = next(n for n in notes if "Spyware in wartime:" in n)
+    assert "Spyware in wartime: a forensic study, Research report HR-2023-7, Example Rights Institute" in report
+    entries = [text_of(e) for e in doc.sources]
+    assert "Doe, Jane, and Piet van der Berg, “Arms transfers and the duration of wars,” " in "\n".join(entries)
+    assert any(e.startswith("Ash, Ada, Ben Birch, and Cy Cedar, ") for e in entries)
+
+
+@pytest.mark.parametrize("title,short", [
+    ("Decades after the war, the arms still flow", "Decades after the war"),
+    ("The Arms Trade Treaty", "Arms Trade Treaty"),
+    ("Arms transfers and the duration of wars", "Arms transfers"),
+    ("Spyware in wartime: a forensic study", "Spyware in wartime"),
+    ("Israel, Azerbaijan and the war", "Israel, Azerbaijan"),
+    ("Drones", "Drones"),
+])
+def test_chicago_short_titles(title, short):
+    from briefing.cite import _short_title
+    assert _short_title(title) == short
 
 
 def test_unknown_key_and_uncited(tiny_project):

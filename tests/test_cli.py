@@ -123,11 +123,11 @@ def test_nothing_to_build_is_an_error(tiny_project):
 def test_check_compiles_templates(tiny_project):
     code, out, err = run_cli("template", "init", str(tiny_project / "templates" / "mine"), "--project",
                              str(tiny_project))
-    html = tiny_project / "templates" / "mine" / "brief.html"
+    html = tiny_project / "templates" / "mine" / "document.html"
     html.write_text(html.read_text().replace("<body", "{% if %}<body", 1))
     (tiny_project / "briefing.toml").write_text('[build]\ntemplate = "mine"\n')
     code, out, err = run_cli("check", "--project", str(tiny_project))
-    assert code == 1 and re.search(r"templates/mine/brief\.html:\d+: error: template syntax error", err)
+    assert code == 1 and re.search(r"templates/mine/document\.html:\d+: error: template syntax error", err)
     (tiny_project / "briefing.toml").write_text('[build]\ntemplate = "mien"\n')
     code, out, err = run_cli("check", "--project", str(tiny_project))
     assert code == 1 and "briefing.toml:2:1: error: no template set 'mien'" in err and "did you mean 'mine'?" in err

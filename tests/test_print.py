@@ -71,6 +71,12 @@ def test_leave_behind_that_overflows_says_which_part(tmp_path):
     assert "briefs/deca-role.yaml: error: the leave-behind does not fit on one page in en; what reaches page 2: " \
            "asks" in log
     assert not (tmp_path / "o" / "en" / "deca-role.leave-behind.pdf").exists()
+    # the Word leave-behind is the same document: it is refused for the same reason, not left on two pages
+    code, log = build("--layout", "leave-behind", "--format", "docx", "--lang", "en", "--brief", "deca-role",
+                      "--out", str(tmp_path / "w"), project=project)
+    assert code == 1 and "deca-role.leave-behind.docx" in log, log
+    assert "the leave-behind does not fit on one page in en; what reaches page 2: asks" in log
+    assert not (tmp_path / "w" / "en" / "deca-role.leave-behind.docx").exists()
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -158,11 +164,11 @@ def test_copied_template_restyles_font_colours_logo_and_word_styles(tmp_path):
                                            '[colors]\nprimary = "#006400"\n\n[build]\ntemplate = "partner"\n')
     code, out, err = run_cli("template", "init", "templates/partner", "--project", str(project), cwd=project)
     assert code == 0 and "template: partner" in out, err
-    css = project / "templates" / "partner" / "style.css"
-    css.write_text(css.read_text().replace("{% set text_font = serif %}", "{% set text_font = sans %}"))
+    style = project / "templates" / "partner" / "template.toml"
+    style.write_text(style.read_text().replace("# [fonts]\n# text = \"serif\"", "[fonts]\ntext = \"sans\""))
     ref = project / "templates" / "partner" / "reference.docx"
     d = docx.Document(str(ref))
-    d.styles["Heading 1"].font.name = "Noto Sans Mono"
+    d.styles["Heading 1"].font.size = docx.shared.Pt(21)
     d.save(str(ref))
     code, log = build("--format", "pdf,docx,html", "--out", str(tmp_path / "o"), project=project)
     assert code == 0, log
@@ -173,7 +179,10 @@ def test_copied_template_restyles_font_colours_logo_and_word_styles(tmp_path):
                            check=True).stdout
     assert "Noto-Sans" in fonts and "Noto-Serif" not in fonts
     out_doc = docx.Document(str(tmp_path / "o" / "en" / "good.docx"))
-    assert out_doc.styles["Heading 1"].font.name == "Noto Sans Mono"
+    assert out_doc.styles["Heading 1"].font.size == docx.shared.Pt(21)  # the reference document's styles
+    assert out_doc.styles["Normal"].font.name in (None, "Noto Sans")  # template.toml's sans text, in Word too
+    assert 'w:ascii="Noto Sans"' in zipfile.ZipFile(tmp_path / "o" / "en" / "good.docx").read(
+        "word/styles.xml").decode().split("</w:docDefaults>")[0]
     assert str(out_doc.styles["Heading 1"].font.color.rgb) == "006400"  # the branding colour, in Word too
     with zipfile.ZipFile(tmp_path / "o" / "en" / "good.docx") as z:
         assert any(n.startswith("word/media/") and n.endswith(".png") for n in z.namelist())

@@ -59,7 +59,7 @@ def append(path: Path, text: str) -> None:
 ])
 def test_template_resources_are_confined(project, url, reason):
     append(project / "templates" / "evil" / "style.css", f'\n.trick {{ background: url("{url}"); }}\n')
-    html = project / "templates" / "evil" / "brief.html"
+    html = project / "templates" / "evil" / "document.html"
     html.write_text(html.read_text().replace("<body", '<div class="trick">x</div><body', 1))
     code, out = build(project)
     assert code == 1
@@ -77,7 +77,7 @@ def test_symlink_out_of_the_template_folder_is_refused(project):
 
 
 def test_large_data_url_is_refused_small_one_and_assets_work(project):
-    html = project / "templates" / "evil" / "brief.html"
+    html = project / "templates" / "evil" / "document.html"
     big = base64.b64encode(b"\0" * 3_000_000).decode()
     original = html.read_text()
     html.write_text(original.replace("<body", f'<img src="data:image/png;base64,{big}"><body', 1))
@@ -103,38 +103,39 @@ def test_large_data_url_is_refused_small_one_and_assets_work(project):
     "{{ cycler.__init__.__globals__.os }}",
 ])
 def test_sandbox_stops_escape_payloads(project, payload):
-    html = project / "templates" / "evil" / "brief.html"
+    html = project / "templates" / "evil" / "document.html"
     lines = html.read_text().split("\n")
     at = next(i for i, line in enumerate(lines) if line.startswith("<body"))
     lines.insert(at + 1, payload)
     html.write_text("\n".join(lines))
     code, out = build(project)
     assert code == 1
-    assert f"templates/evil/brief.html:{at + 2}: error: template" in out, out
+    assert f"templates/evil/document.html:{at + 2}: error: template" in out, out
     assert "Traceback" not in out
 
 
 def test_template_cannot_include_files_outside_its_folder(project):
-    html = project / "templates" / "evil" / "brief.html"
+    html = project / "templates" / "evil" / "document.html"
     append(html, '{% include "../../../../etc/passwd" %}')
     code, out = build(project)
     assert code == 1 and "template error" in out and "root:" not in out
 
 
 def test_template_output_is_bounded(project):
-    html = project / "templates" / "evil" / "brief.html"
+    html = project / "templates" / "evil" / "document.html"
     append(html, "{% for i in range(100000) %}{% for j in range(100000) %}xxxxxxxxxx{% endfor %}{% endfor %}")
     code, out = build(project)
     assert code == 1 and "template output is larger than" in out
 
 
 def test_template_syntax_error_has_its_line(project):
-    html = project / "templates" / "evil" / "brief.html"
+    html = project / "templates" / "evil" / "document.html"
     lines = html.read_text().split("\n")
-    lines[5] = "{% if %}"
+    at = next(i for i, line in enumerate(lines) if line.startswith("<body"))
+    lines[at] = "{% if %}"
     html.write_text("\n".join(lines))
     code, out = build(project)
-    assert code == 1 and "templates/evil/brief.html:6: error: template syntax error" in out
+    assert code == 1 and f"templates/evil/document.html:{at + 1}: error: template syntax error" in out
 
 
 # --- text is text ------------------------------------------------------------------------
@@ -249,7 +250,7 @@ def cli_subprocess(*args: str, timeout: float = 60) -> tuple[int, str]:
     return p.returncode, p.stdout + p.stderr
 
 
-def insert_in_body(project: Path, text: str, name: str = "brief.html") -> int:
+def insert_in_body(project: Path, text: str, name: str = "document.html") -> int:
     html = project / "templates" / "evil" / name
     lines = html.read_text().split("\n")
     at = next(i for i, line in enumerate(lines) if line.startswith("<body"))
@@ -279,8 +280,8 @@ def test_template_words_function_does_not_format_attributes(project, payload):
 def test_fill_allows_plain_names_only():
     from briefing.document import Document
     from briefing.i18n.words import fill
-    assert fill("accessed {date}", date="1 May") == "accessed 1 May"
-    assert fill("{date.__class__} {0} {date!r} {date:>9} {date[0]} {{date}}", date="x") == \
+    assert fill("accessed {date}", {"date": "1 May"}) == "accessed 1 May"
+    assert fill("{date.__class__} {0} {date!r} {date:>9} {date[0]} {{date}}", {"date": "x"}) == \
         "{date.__class__} {0} {date!r} {date:>9} {date[0]} {x}"
     doc = Document.__new__(Document)
     doc.words = {"as of {date}": "{date.__init__.__globals__} seit {date}"}
@@ -313,7 +314,7 @@ def test_template_include_of_a_symlink_out_is_refused(project, tmp_path):
     line = insert_in_body(project, '{% include "passwd.html" %}')
     code, out = build(project)
     assert code == 1
-    assert f"templates/evil/brief.html:{line}: error: template error: refused to read templates/evil/passwd.html: " \
+    assert f"templates/evil/document.html:{line}: error: template error: refused to read templates/evil/passwd.html: " \
            "it is a symbolic link to a file outside the project" in out, out
     assert "SECRET-LINE" not in out and "Traceback" not in out
 
@@ -393,6 +394,7 @@ def test_fifo_template_include_does_not_hang(project):
 
 @pytest.mark.parametrize("value", ['"../elsewhere"', '"/tmp/briefing-elsewhere"', '"build/../.."', '"."'])
 def test_config_output_outside_the_project_is_refused(project, value):
+    shutil.rmtree("/tmp/briefing-elsewhere", ignore_errors=True)
     (project / "briefing.toml").write_text(f"[build]\noutput = {value}\n")
     code, out, err = run_cli("build", "--project", str(project), "--jobs", "0", "--format", "html")
     assert code == 1
@@ -611,7 +613,7 @@ def test_template_active_content_is_refused(project, payload, message, fmt):
     code, out, err = run_cli("build", "--project", str(project), "--template", "evil", "--format", fmt,
                              "--out", str(project / "out"), "--jobs", "0")
     assert code == 1
-    assert f"templates/evil/brief.html: error: {message}" in out + err, out + err
+    assert f"templates/evil/document.html: error: {message}" in out + err, out + err
     assert not list((project / "out").rglob(f"*.{fmt}"))
 
 
@@ -640,7 +642,7 @@ def test_written_pdf_with_active_content_is_refused(tmp_path):
     path = tmp_path / "evil.pdf"
     writer.write(path)
     with pytest.raises(BriefError) as caught:
-        preflight(path, "", Location("templates/evil/brief.html"))
+        preflight(path.read_bytes(), "", Location("templates/evil/document.html"))
     assert caught.value.problems[0].message == (
         "the PDF would carry a /Launch action, a link to 'file:///etc/passwd', a script (/JavaScript), "
         "an attached file (/EmbeddedFiles)")
@@ -705,7 +707,7 @@ def test_template_constant_folding_and_arithmetic_are_bounded(project, payload, 
     code, out = cli_subprocess("build", "--project", str(project), "--template", "evil", "--format", "html",
                                "--out", str(project / "out"), "--jobs", "0", timeout=60)
     assert code == 1
-    assert f"templates/evil/brief.html:{line}: error: template tried something unsafe: {message}" in out, out
+    assert f"templates/evil/document.html:{line}: error: template tried something unsafe: {message}" in out, out
 
 
 # --- 7. bad input and faults end in a message, never a traceback ------------------------
@@ -789,21 +791,29 @@ def test_files_vanishing_during_watch_do_not_stop_it(tiny_project, monkeypatch):
 
     from briefing import watch as watch_module
     from briefing.cli import Out
+    from briefing.project import Project
     calls = []
 
-    def vanishing_build(*_a, **_k):
-        calls.append(1)
-        raise FileNotFoundError(2, "No such file or directory", str(tiny_project / "sources" / "gone.yaml"))
+    class VanishingSession:
+        def __init__(self, *_a, **_k):
+            pass
+
+        def build(self, *_a, **_k):
+            calls.append(1)
+            raise FileNotFoundError(2, "No such file or directory", str(tiny_project / "sources" / "gone.yaml"))
+
+        def close(self):
+            pass
 
     def changes(*_a, **_k):
         yield {(watchfiles.Change.deleted, str(tiny_project / "sources" / "gone.yaml"))}
         raise KeyboardInterrupt
-    monkeypatch.setattr(watch_module, "build", vanishing_build)
+    monkeypatch.setattr(watch_module, "Session", VanishingSession)
     monkeypatch.setattr(watchfiles, "watch", changes)
     stdout, stderr = io.StringIO(), io.StringIO()
-    args = argparse.Namespace(lang=None, format=["html"], layout=["brief"], out=None, jobs=0)
-    assert watch_module.watch(__import__("briefing.project").project.Project.open(tiny_project), args,
-                              Out(stdout, stderr)) == 0
+    args = argparse.Namespace(brief=None, lang=None, format=["html"], layout=["brief"], out=None, jobs=0, paper=None,
+                              template=None, strict=False, show_untranslated=False)
+    assert watch_module.watch(Project.open(tiny_project), args, Out(stdout, stderr)) == 0
     assert len(calls) == 2 and "stopped watching" in stdout.getvalue()
     assert "error: sources/gone.yaml changed while it was being read (No such file or directory)" in stderr.getvalue()
 
@@ -1003,7 +1013,7 @@ PATTERNS = st.one_of(st.text(max_size=60), st.lists(st.sampled_from(
 def test_words_function_fills_plain_names_only(pattern):
     from briefing.document import Document
     from briefing.i18n.words import fill
-    out = fill(pattern, x=_Secret(), date="DATE")
+    out = fill(pattern, {"x": _Secret(), "date": "DATE"})
     assert "LEAKED-ATTRIBUTE" not in out and "<class" not in out and "function" not in out
     # exactly the plain {x} and {date} fields are replaced; everything else stays as written
     assert out.replace("VALUE", "{x}").replace("DATE", "{date}") == \
@@ -1018,16 +1028,17 @@ def test_words_function_fills_plain_names_only(pattern):
 @settings(max_examples=150, deadline=None)
 @given(PATTERNS)
 def test_template_words_are_escaped_and_never_formatted(pattern):
+    from types import SimpleNamespace
+
     from briefing.document import Document
     from briefing.render.html import _context
     doc = Document.__new__(Document)
     doc.words = {"msg": pattern, "Page {page} of {pages}": "Page {page} of {pages}"}
     doc.fonts = {"serif": ["Noto Serif"], "sans": ["Noto Sans"]}
-    doc.paper = "a4"
-    doc.contact = {}
-    tset = type("T", (), {"logo_url": lambda self, project: None})()
-    project = type("P", (), {"config": __import__("briefing.project").project.Config()})()
-    t = _context(doc, project, tset)["t"]
+    doc.paper, doc.lang = "a4", "en"
+    doc.branding = SimpleNamespace(colors={}, organization="")
+    tset = SimpleNamespace(logo_url=lambda project: None, style=SimpleNamespace(css_stack=lambda kind, lang: "serif"))
+    t = _context(doc, SimpleNamespace(), tset)["t"]
     html = str(t("msg", x=_Secret()))
     assert "LEAKED-ATTRIBUTE" not in html and "<class" not in html
     assert "<" not in html and ">" not in html  # escaped, never markup

@@ -12,8 +12,11 @@ import re
 
 from .document import Code, Emph, Link, NoteRef, Span, Str, Strong
 
-URL = r"(?:https?://|www\.)[^\s<>()\[\]{}\"]*[^\s<>()\[\]{}\"'.,;:!?\u201d\u2019]"
-LATIN = r"[A-Za-z][A-Za-z0-9'\u2019&./+-]*(?:[ \u00a0][A-Za-z0-9][A-Za-z0-9'\u2019&./+-]*)*"
+URL = r"(?:https?://|www\.)[^\s<>()\[\]{}\"\u0590-\u05ff]*[^\s<>()\[\]{}\"'.,;:!?\u201d\u2019\u0590-\u05ff]"
+# a Latin name, a title: words joined by spaces; a later word may be a number ("Pegasus 2"),
+# but not the start of a range ("Amnesty 2016–2020": the range is isolated on its own) or a URL
+LATIN = (r"[A-Za-z][A-Za-z0-9'\u2019&./+-]*(?:[ \u00a0](?!https?://|www\.)"
+         r"(?:[A-Za-z][A-Za-z0-9'\u2019&./+-]*|\d++(?![\u2013\u2014.,\d-])))*")
 NUMBER = r"[\d][\d.,\u00a0]*%?"
 RANGE = rf"{NUMBER}\s?[\u2013\u2014-]\s?{NUMBER}"
 SIGNED = r"[+\u2212][\d][\d.,]*%?"
@@ -59,8 +62,8 @@ def isolate(nodes) -> tuple:
             out.append(type(node)(isolate(node.children)))
         elif isinstance(node, Span) and node.dir is None:
             out.append(Span(isolate(node.children), None, node.cls))
-        elif isinstance(node, NoteRef):
-            out.append(NoteRef(node.number, isolate(node.content)))
+        elif isinstance(node, NoteRef):  # its content was isolated when the note was made
+            out.append(node)
         else:
             out.append(node)
     return tuple(out)

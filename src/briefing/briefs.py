@@ -37,19 +37,20 @@ def load_shared(briefs_dir: Path, shown: str, sources: SourceSet, report: Report
     except BriefError as exc:
         report.extend(exc.problems)
         return Shared()
+    report.extend(doc.warnings)
     model = validate(doc, SharedFacts, report)
     if model is None:
         return Shared()
+    need_source = _source_checker(sources, report, set())
     for name, fact in model.facts.items():
         if not NAME_RE.match(name):
             report.error(f"'{name}' is not a valid fact name", doc.key_where(("facts", name)),
                          "fact names use letters, digits and '_'")
-        _check_fact_source(name, fact, doc, ("facts", name), sources, report, set())
+        _check_fact_source(name, fact, doc, ("facts", name), need_source, report)
         for key in ("label", "note"):
             text = getattr(fact, key)
             if text is not None:
-                _check_text(text, doc.where(("facts", name, key)), {}, sources, report, set(), set(),
-                            _source_checker(sources, report, set()))
+                _check_text(text, doc.where(("facts", name, key)), {}, sources, report, set(), set(), need_source)
     return Shared(doc, dict(model.facts))
 
 MAX_QUOTE_WORDS = 60
@@ -90,6 +91,7 @@ def load_brief(path: Path, shown: str, sources: SourceSet, report: Report,
     except BriefError as exc:
         report.extend(exc.problems)
         return None
+    local.extend(doc.warnings)
     brief = validate(doc, Brief, local)
     if brief is None:
         report.extend(local.problems)
@@ -108,19 +110,27 @@ def load_brief(path: Path, shown: str, sources: SourceSet, report: Report,
 
 
 def _source_checker(sources: SourceSet, report: Report, cited: set):
+    unreadable_seen: set = set()
+
     def need_source(key: Text, where: Location, what: str) -> None:
         if key in sources:
             cited.add(str(key))
+            return
+        if key in sources.unreadable:  # its file's syntax error is reported: say it once, not per citation
+            shown = sources.unreadable[key]
+            if shown not in unreadable_seen:
+                unreadable_seen.add(shown)
+                report.error(f"this brief cites sources from {shown}, which cannot be read", where,
+                             f"fix the error reported for {shown}; its citations are checked after that")
             return
         hint = sources.suggest(str(key)) or "add it to a file in sources/"
         report.error(f"unknown source '{key}' in {what}", where, hint)
     return need_source
 
 
-def _check_fact_source(name: str, fact: Fact, doc: YamlDoc, base: tuple, sources: SourceSet, report: Report,
-                       cited: set) -> None:
+def _check_fact_source(name: str, fact: Fact, doc: YamlDoc, base: tuple, need_source, report: Report) -> None:
     if fact.source:
-        _source_checker(sources, report, cited)(fact.source, doc.where(base + ("source",)), f"fact '{name}'")
+        need_source(fact.source, doc.where(base + ("source",)), f"fact '{name}'")
     else:
         report.warning(f"fact '{name}' has no source", doc.key_where(base),
                        "add 'source: <key>' so that readers can check the number")
@@ -150,7 +160,7 @@ def check_brief(brief: Brief, doc: YamlDoc, path: Path, sources: SourceSet, repo
     for _ctx, ypath, text in iter_texts(brief):
         _check_text(text, doc.where(ypath), facts, sources, report, cited, used_facts, need_source)
     for name, fact in brief.facts.items():
-        _check_fact_source(name, fact, doc, ("facts", name), sources, report, cited)
+        _check_fact_source(name, fact, doc, ("facts", name), need_source, report)
         if not fact.key and name not in used_facts and name not in (brief.key_facts or []):
             report.warning(f"fact '{name}' is never used", doc.key_where(("facts", name)),
                            "write {" + name + "} in a text, or set key: true to show it in the key facts box")
@@ -207,7 +217,7 @@ def _check_text(text: Text, where: Location, facts: dict, sources: SourceSet, re
 
 def _without_marks(text: str) -> str:
     # blank out citations, placeholders and link targets, keeping offsets
-    return re.sub(r"\[@[^\]]*\]|\{[^}]*\}|\]\([^)]*\)", lambda m: " " * len(m.group(0)), str(text))
+    return re.sub(r"\[[^\[\]]*@[^\]]*\]|\{[^}]*\}|\]\([^)]*\)", lambda m: " " * len(m.group(0)), str(text))
 
 
 def _check_ids(brief: Brief, doc: YamlDoc, report: Report) -> None:

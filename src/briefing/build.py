@@ -27,9 +27,9 @@ from .pipeline import Loaded, load_project
 from .project import Project
 from .workers import JobSpec, run_jobs
 
-FORMATS = ("pdf", "docx", "html")
+from .writers import FORMATS  # noqa: E402  (pdf, docx, html, json)
 DEFAULT_FORMATS = ("pdf", "docx")
-LAYOUTS = ("brief", "leave-behind")
+from .writers import LAYOUTS  # noqa: E402,F401
 
 
 @dataclass
@@ -71,7 +71,7 @@ class Job:
 @dataclass
 class JobResult:
     job: Job
-    status: str                      # built | up to date | failed
+    status: str                      # built | up to date | failed | bug
     problems: list[Problem] = field(default_factory=list)
     stats: dict = field(default_factory=dict)
     seconds: float = 0.0
@@ -86,7 +86,11 @@ class BuildResult:
 
     @property
     def failed(self) -> list[JobResult]:
-        return [r for r in self.results if r.status == "failed"]
+        return [r for r in self.results if r.status in ("failed", "bug")]
+
+    @property
+    def bugs(self) -> list[JobResult]:
+        return [r for r in self.results if r.status == "bug"]
 
     def count(self, status: str) -> int:
         return sum(r.status == status for r in self.results)
@@ -131,20 +135,23 @@ class Reporter:
     def done(self, result: JobResult) -> None: ...
 
 
-def build(project: Project, options: BuildOptions, reporter: Reporter | None = None) -> BuildResult:
+def build(project: Project, options: BuildOptions, reporter: Reporter | None = None,
+          pool=None) -> BuildResult:
     out_dir = project.output_dir(options.out)
     with output_lock(out_dir, project.rel(out_dir)):
-        return _build(project, options, reporter, out_dir)
+        return _build(project, options, reporter, out_dir, pool)
 
 
-def _build(project: Project, options: BuildOptions, reporter: Reporter | None, out_dir: Path) -> BuildResult:
+def _build(project: Project, options: BuildOptions, reporter: Reporter | None, out_dir: Path,
+           pool=None) -> BuildResult:
     reporter = reporter or Reporter()
     for lang in options.languages or []:
         if lang not in SUPPORTED_LANGUAGES:
             raise BriefError(f"unsupported language '{lang}'", None, f"supported: {', '.join(SUPPORTED_LANGUAGES)}")
     sweep_temp_files(out_dir)
     loaded = load_project(project, options.briefs)
-    problems = list(loaded.report.problems)
+    # under --strict a warning is an error, reported once (the blocked briefs carry the same)
+    problems = [p.as_error() if options.strict else p for p in loaded.report.problems]
     blocked = _blocked_briefs(loaded, options)
     jobs = plan(loaded, options, out_dir)
     for folder in sorted({job.target.parent for job in jobs}):  # build/en must not be a link out
@@ -155,7 +162,10 @@ def _build(project: Project, options: BuildOptions, reporter: Reporter | None, o
     if not jobs and not results:
         raise BriefError("nothing to build: no brief declares the languages asked for", None,
                          "add the language to the brief's `languages:`, or drop --lang")
-    todo: list[tuple[Job, JobSpec]] = []
+    # one document per brief x language x layout: every stale output of it is written from it
+    documents: dict[tuple, list] = {}
+    placement_keys: dict[tuple, str] = {}
+    by_target: dict[str, Job] = {}
     for job in jobs:
         if job.brief in blocked:
             results.append(JobResult(job, "failed", blocked[job.brief]))
@@ -164,21 +174,26 @@ def _build(project: Project, options: BuildOptions, reporter: Reporter | None, o
         if not options.force and cache.fresh(job.target, inputs):
             results.append(JobResult(job, "up to date", cache.problems(job.target), cache.stats(job.target)))
             continue
-        todo.append((job, JobSpec(str(project.root), digest, job.brief, job.lang, job.fmt, job.layout,
-                                  str(job.target), options.key(), options.strict, options.timeout, inputs,
-                                  job.variant)))
+        documents.setdefault((job.brief, job.lang, job.layout), []).append(
+            (job.fmt, job.variant, str(job.target), inputs))
+        placement_keys[(job.brief, job.lang, job.layout)] = placement_key(loaded, job, options)
+        by_target[str(job.target)] = job
+    specs = [JobSpec(str(project.root), digest, brief, lang, layout, tuple(outputs), options.key(), options.strict,
+                     options.timeout, str(out_dir / "bug-reports"),
+                     cache.placements.get(placement_keys[(brief, lang, layout)]))
+             for (brief, lang, layout), outputs in documents.items()]
     reporter.start(len(jobs))
     for result in results:
         reporter.done(result)
-    by_target = {str(job.target): job for job, _ in todo}
     try:
-        for outcome in run_jobs([spec for _, spec in todo], options.jobs, options.memory_mb):
+        for outcome in run_jobs(specs, options.jobs, options.memory_mb, pool):
             job = by_target[outcome.target]
-            result = JobResult(job, outcome.status, outcome.problems, outcome.stats, outcome.seconds,
-                               outcome.peak_mb)
+            result = JobResult(job, outcome.status, outcome.problems, outcome.stats, outcome.seconds, outcome.peak_mb)
             results.append(result)
             if result.status == "built":
                 cache.record(job.target, outcome.inputs, result.problems, result.stats)
+                if outcome.placement is not None:
+                    cache.placements[placement_keys[(job.brief, job.lang, job.layout)]] = outcome.placement
             else:
                 cache.forget(job.target)
             reporter.done(result)
@@ -188,6 +203,12 @@ def _build(project: Project, options: BuildOptions, reporter: Reporter | None, o
     results.sort(key=lambda r: order.get(r.job, -1))
     write_manifest(out_dir, results, cache, options, __version__)
     return BuildResult(results, problems, out_dir)
+
+
+def placement_key(loaded: Loaded, job: Job, options: BuildOptions) -> str:
+    """What a document's layout-dependent choice depends on: the inputs of its plain PDF."""
+    from dataclasses import replace
+    return input_digest(loaded, replace(job, fmt="pdf", variant=""), options, __version__)[0]
 
 
 def _unloadable(project: Project, loaded: Loaded, options: BuildOptions) -> list[JobResult]:

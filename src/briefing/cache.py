@@ -129,9 +129,12 @@ def input_digest(loaded, job, options, tool_version: str) -> tuple[str, dict]:
 
 
 class Cache:
-    def __init__(self, path: Path, entries: dict | None = None):
+    def __init__(self, path: Path, entries: dict | None = None, placements: dict | None = None):
         self.path = path
         self.entries: dict = entries or {}
+        # layout-dependent choices made for a document (where its key facts box goes), by the
+        # digest of the inputs of its PDF: a Word-only rebuild reuses the PDF's choice
+        self.placements: dict = placements or {}
 
     @classmethod
     def load(cls, out_dir: Path) -> "Cache":
@@ -139,7 +142,10 @@ class Cache:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
             if data.get("version") == CACHE_VERSION and isinstance(data.get("entries"), dict):
-                return cls(path, data["entries"])
+                placements = data.get("placements")
+                placements = {k: v for k, v in placements.items() if isinstance(v, int) and not isinstance(v, bool)
+                              } if isinstance(placements, dict) else {}
+                return cls(path, data["entries"], placements)
         except (OSError, ValueError, AttributeError):
             pass  # missing, corrupt or foreign: start afresh
         return cls(path)
@@ -191,7 +197,8 @@ class Cache:
 
     def save(self) -> None:
         from .atomic import atomic_write_bytes
-        data = json.dumps({"version": CACHE_VERSION, "entries": self.entries}, indent=1, sort_keys=True)
+        data = json.dumps({"version": CACHE_VERSION, "entries": self.entries, "placements": self.placements},
+                          indent=1, sort_keys=True)
         try:
             atomic_write_bytes(self.path, data.encode("utf-8"))
         except OSError:

@@ -43,7 +43,7 @@ class NoteMaker:
         short one (a name, a journal) never split across lines."""
         text = _plain(node)
         if self.lang.rtl and not RTL_LETTER.search(text):
-            return Span((node,), "ltr", "keep" if len(text) <= 40 else None)
+            return Span((node,), "ltr", "nowrap" if len(text) <= 40 else None)
         return node
 
     def names(self, names: tuple[Name, ...], inverted: bool = False) -> list:
@@ -52,7 +52,11 @@ class NoteMaker:
         shown = [n.sort if (inverted and i == 0) else n.display for i, n in enumerate(names[:3])]
         if len(names) > 3:
             return [self.data(Str(shown[0])), Str(" " + self.word("et al."))]
-        return self._list([self.data(Str(s)) for s in shown])
+        nodes = self._list([self.data(Str(s)) for s in shown])
+        if inverted and len(shown) == 2 and self.lang.code == "en" and "," in shown[0]:
+            # "Doe, Jane, and Piet van der Berg": after an inverted name, a comma before "and"
+            nodes = [Str(", and ") if isinstance(n, Str) and n.text == " and " else n for n in nodes]
+        return nodes
 
     def _list(self, nodes: list) -> list:
         """The language's list pattern ('A, B and C') around nodes."""
@@ -65,7 +69,7 @@ class NoteMaker:
                 out.append(nodes[int(m.group(1))])
             elif piece:
                 out.append(Str(piece))
-        if self.lang.code == "he":  # "ו" before a Latin name is written "ו-" (a hyphen that does not break)
+        if self.lang.profile.prefix_hyphen:  # "ו" before a Latin name is written "ו-" (a hyphen that does not break)
             out = [Str(n.text + "\u2011") if isinstance(n, Str) and n.text.endswith("\u05d5") and i + 1 < len(out)
                    and not RTL_LETTER.search(_plain(out[i + 1])[:1]) else n for i, n in enumerate(out)]
         return out
@@ -152,11 +156,14 @@ class NoteMaker:
                 if source.get("issue"):
                     piece.append(Str(f", {self.word('no.')}\u00a0{source.get('issue')}"))
             parts.append(piece)
+        if source.get("number") and source.type in ("report", "bill"):
+            # a report's number with its label: "Research Report HR-7" (its genre), else "no. HR-7"
+            genre = str(source.get("genre") or "").strip()
+            label = [self.data(Str(genre)), Str("\u00a0")] if genre else [Str(self.word("no.") + "\u00a0")]
+            parts.append(label + [self.data(Str(str(source.get("number"))))])
         publisher = source.get("publisher") or source.get("authority")
         if publisher and source.type not in NO_PUBLISHER_TYPES:
             parts.append([self.data(Str(str(publisher)))])
-        if source.get("number") and source.type in ("report", "bill"):
-            parts.append([self.data(Str(str(source.get("number"))))])
         parts.append(self.date(source.dates.get("issued")))
         return parts
 
@@ -220,10 +227,29 @@ def sort_key(source: Source) -> str:
     return source.title.casefold()
 
 
+ARTICLES = {"a", "an", "the"}
+# words a short title never ends on: articles, prepositions, conjunctions (Chicago 14.30: a short
+# title is the first up-to-four key words of the main title, without a leading article)
+DANGLING = ARTICLES | set("""
+about above across after against along among around as at before behind below beside between beyond
+but by despite down during for from in inside into like near nor of off on onto or out over past per
+since so than through to toward towards under until up upon versus via with within without yet and
+its their his her our your my whose which that this these those is are was were be
+""".split())
+
+
 def _short_title(title: str) -> str:
-    main = re.split(r"[:?.!]\s", title, maxsplit=1)[0]
+    """Chicago's short title: the main title (before a subtitle), without a leading article,
+    at most four words, never ending on a comma or on a word that leaves it hanging."""
+    main = re.split(r"[:?!]\s|\.\s|\s[\u2013\u2014-]\s", title.strip(), maxsplit=1)[0]
     words = main.split()
-    return main if len(words) <= 4 else " ".join(words[:4])
+    if len(words) > 1 and words[0].casefold() in ARTICLES:
+        words = words[1:]
+    words = words[:4]
+    while len(words) > 1 and words[-1].strip(",;:.\u2013\u2014-").casefold() in DANGLING | {""}:
+        words = words[:-1]
+    text = " ".join(words).rstrip(",;:\u2013\u2014- ")
+    return text or main
 
 
 def _join(parts: list[list], sep: str) -> list:

@@ -1,6 +1,7 @@
 """Command line: the only place that prints and exits.
 
-Exit codes: 0 ok, 1 the input has errors (or a document failed), 2 bad command line.
+Exit codes: 0 ok, 1 the input has errors (or a document failed), 2 bad command line,
+3 a bug in briefing (its traceback is kept in a file, and the message says where).
 """
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pathlib import Path
 from . import __version__
 from .errors import BriefError, Problem, printable
 
-EXIT_OK, EXIT_INPUT, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
 
 
 class Out:
@@ -53,15 +54,17 @@ def _count(value: str) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    from .build import FORMATS, LAYOUTS
-    from .model import SUPPORTED_LANGUAGES
+    from .i18n.locale import PROFILES
+    from .writers import FORMATS, LAYOUTS
+    SUPPORTED_LANGUAGES = tuple(PROFILES)
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--project", metavar="DIR", default=".",
                         help="the project folder (default: the current folder)")
 
     p = argparse.ArgumentParser(prog="briefing", description=(
         "Turn YAML briefs and their sources into localized PDF and Word briefings."),
-        epilog="Exit codes: 0 ok, 1 input errors, 2 usage errors. 'briefing COMMAND --help' for details.")
+        epilog="Exit codes: 0 ok, 1 input errors, 2 usage errors, 3 a bug in briefing. "
+               "'briefing COMMAND --help' for details.")
     p.add_argument("--version", action="version", version=f"briefing {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
@@ -70,20 +73,24 @@ def parser() -> argparse.ArgumentParser:
     outputs.add_argument("--lang", type=_csv("language", SUPPORTED_LANGUAGES), metavar="LANGS",
                          help="languages, comma-separated: en,he,hy (default: each brief's own list)")
     outputs.add_argument("--format", type=_csv("format", FORMATS), metavar="FORMATS", default=["pdf", "docx"],
-                         help="pdf,docx,html (default: pdf,docx)")
+                         help="pdf,docx,html,json (default: pdf,docx); json is the composed document, for tools")
     outputs.add_argument("--layout", type=_csv("layout", LAYOUTS), metavar="LAYOUTS", default=["brief"],
                          help="brief,leave-behind (default: brief)")
     outputs.add_argument("--out", metavar="DIR", help="output folder (default: build/)")
     outputs.add_argument("--jobs", "-j", type=_count, metavar="N",
                          help="worker processes (default: one per core; 0 renders in this process)")
+    outputs.add_argument("--brief", action="append", metavar="ID",
+                         help="only this brief (repeatable; default: every brief)")
+    outputs.add_argument("--paper", choices=["a4", "letter"],
+                         help="paper size for every document (default: the brief's, then briefing.toml's)")
+    outputs.add_argument("--template", metavar="NAME|DIR",
+                         help="template set to use (default: the brief's, then briefing.toml's)")
+    outputs.add_argument("--strict", action="store_true",
+                         help="treat warnings as errors: a brief with a warning is not built")
+    outputs.add_argument("--show-untranslated", action="store_true",
+                         help="highlight text shown in English because its translation is missing")
     b = sub.add_parser("build", parents=[common, outputs], help="build briefs into PDF, Word and HTML",
                        description="Build every brief in every language it declares (or the ones named).")
-    b.add_argument("--brief", action="append", metavar="ID", help="build only this brief (repeatable)")
-    b.add_argument("--paper", choices=["a4", "letter"], help="paper size for every document")
-    b.add_argument("--template", metavar="NAME|DIR", help="template set to use")
-    b.add_argument("--strict", action="store_true", help="treat warnings as errors")
-    b.add_argument("--show-untranslated", action="store_true",
-                   help="highlight text shown in English because its translation is missing")
     b.add_argument("--force", action="store_true", help="rebuild everything, even outputs that are up to date")
     b.add_argument("--print", dest="print_profile", action="store_true",
                    help="PDFs for a print shop: 3 mm bleed and crop marks (written as NAME.print.pdf)")
@@ -100,31 +107,60 @@ def parser() -> argparse.ArgumentParser:
 
     c = sub.add_parser("check", parents=[common], help="validate briefs, sources and catalogs without rendering",
                        description="Validate everything without rendering: fast, for editors and CI.")
+    c.add_argument("--brief", action="append", metavar="ID", help="check only this brief (repeatable)")
     c.add_argument("--strict", action="store_true", help="treat warnings as errors")
 
     tr = sub.add_parser("translate", help="gettext catalogs for translators: extract, update, status, check",
                         description="Keep the translators' .po files in step with the English briefs.")
     tsub = tr.add_subparsers(dest="action", metavar="ACTION")
     tsub.required = True
-    tsub.add_parser("extract", parents=[common], help="write locales/*.pot from the briefs and template words")
-    tu = tsub.add_parser("update", parents=[common],
-                         help="merge the English into every .po (new strings empty, edited ones fuzzy)")
-    tu.add_argument("--lang", type=_csv("language", SUPPORTED_LANGUAGES), metavar="LANGS")
-    ts = tsub.add_parser("status", parents=[common], help="translated / fuzzy / untranslated per brief and language")
-    ts.add_argument("--lang", type=_csv("language", SUPPORTED_LANGUAGES), metavar="LANGS")
+    langs = argparse.ArgumentParser(add_help=False)
+    langs.add_argument("--lang", type=_csv("language", SUPPORTED_LANGUAGES), metavar="LANGS",
+                       help="only these languages, comma-separated: he,hy (default: every language a brief "
+                            "declares)")
+    tsub.add_parser("extract", parents=[common], help="write locales/*.pot from the briefs and template words",
+                    description="Write the translation templates, locales/BRIEF.pot and locales/template.pot, "
+                                "from the English briefs and the template's own words.")
+    tsub.add_parser("update", parents=[common, langs],
+                    help="merge the English into every .po (new strings empty, edited ones fuzzy)",
+                    description="Write locales/*.pot, then merge the current English into every "
+                                "locales/LANG/LC_MESSAGES/*.po: missing catalogs are created, new strings arrive "
+                                "empty, edited ones turn fuzzy (keeping the previous English), removed ones "
+                                "become obsolete.")
+    ts = tsub.add_parser("status", parents=[common, langs],
+                         help="translated / fuzzy / untranslated per brief and language",
+                         description="Per brief and language: how many strings are translated, fuzzy, "
+                                     "untranslated or invalid, counted as a build counts them.")
     ts.add_argument("--json", action="store_true", help="machine-readable output")
-    tc = tsub.add_parser("check", parents=[common],
-                         help="find translations that break a placeholder, citation, number, link or markup")
-    tc.add_argument("--lang", type=_csv("language", SUPPORTED_LANGUAGES), metavar="LANGS")
+    tsub.add_parser("check", parents=[common, langs],
+                    help="find translations that break a placeholder, citation, number, link or markup",
+                    description="Check every catalog: .po syntax, and translations that lose or change a "
+                                "{placeholder}, [@citation], number, link or markup. Exit code 1 if any.")
 
     tp = sub.add_parser("template", help="template sets: make an editable copy",
                         description="Template sets hold the HTML and CSS of the PDF and the Word reference "
                                     "document.")
     tps = tp.add_subparsers(dest="action", metavar="ACTION")
     tps.required = True
-    ti = tps.add_parser("init", parents=[common], help="copy a template set into DIR to edit it")
+    ti = tps.add_parser("init", parents=[common], help="copy a template set into DIR to edit it",
+                        description="Copy a template set (HTML, CSS, template.toml and reference.docx) into "
+                                    "DIR, to restyle the documents without Python.")
     ti.add_argument("dir", help="the new folder, e.g. templates/partner")
     ti.add_argument("--from", dest="source", metavar="NAME", help="the set to copy (default: the project's)")
+
+    i = sub.add_parser("init", help="start a new project: settings, an example brief and source, a README",
+                       description="Create DIR with briefing.toml, briefs/first-brief.yaml, sources/sources.yaml, "
+                                   "a README for the team, .gitignore and the brief format for editors "
+                                   "(.briefing/brief.schema.json). It passes 'check' and builds at once.")
+    i.add_argument("dir", help="the new project's folder (new or empty)")
+
+    sc = sub.add_parser("schema", parents=[common], help="print the brief format as a JSON Schema, for editors",
+                        description="Print the JSON Schema (draft 2020-12) of briefs/*.yaml, made from the same "
+                                    "model that 'check' uses. Editors (VS Code with Red Hat's YAML extension) "
+                                    "read it through each brief's first line, "
+                                    "'# yaml-language-server: $schema=../.briefing/brief.schema.json'.")
+    sc.add_argument("--write", action="store_true",
+                    help="write it to .briefing/brief.schema.json in the project instead of printing it")
 
     n = sub.add_parser("new", parents=[common], help="create a new brief with every field, commented",
                        description="Write briefs/ID.yaml: a brief with every field, commented.")
@@ -166,6 +202,8 @@ def cmd_build(args, out: Out) -> int:
     with reporter:
         result = build(project, options, reporter)
     summary(out, project, result)
+    if result.bugs:
+        return EXIT_BUG
     return EXIT_OK if result.ok else EXIT_INPUT
 
 
@@ -177,14 +215,21 @@ def cmd_watch(args, out: Out) -> int:
 def cmd_check(args, out: Out) -> int:
     from .pipeline import check_languages, load_project
     project = _project(args)
-    loaded = load_project(project)
+    loaded = load_project(project, args.brief)
     report = loaded.report
     report.extend(_unique(check_languages(loaded).problems, report.problems))
-    out.problems(report.problems)
-    errors = report.errors or (args.strict and report.warnings)
-    out.print(f"checked {len(project.brief_paths())} brief(s), {len(loaded.sources.by_id)} source(s): "
-              f"{len(report.errors)} error(s), {len(report.warnings)} warning(s)")
+    problems = strict_problems(report.problems) if args.strict else report.problems
+    out.problems(problems)
+    errors = sum(p.severity == "error" for p in problems)
+    count = len(args.brief) if args.brief else len(project.brief_paths())
+    out.print(f"checked {count} brief(s), {len(loaded.sources.by_id)} source(s): "
+              f"{errors} error(s), {len(problems) - errors} warning(s)")
     return EXIT_INPUT if errors else EXIT_OK
+
+
+def strict_problems(problems) -> list:
+    """Under --strict a warning is an error: each problem once, as an error."""
+    return _unique([p.as_error() for p in problems], [])
 
 
 def _unique(problems, already) -> list:
@@ -202,6 +247,28 @@ def cmd_new(args, out: Out) -> int:
     project = _project(args)
     path = new_brief(project, args.id)
     out.print(f"created {project.rel(path)}: fill it in, then run 'briefing check'")
+    out.print("(its first line lets editors such as VS Code with Red Hat's YAML extension complete and check fields)")
+    return EXIT_OK
+
+
+def cmd_init(args, out: Out) -> int:
+    from .scaffold import init_project
+    dest = Path(args.dir)
+    files = init_project(dest)
+    for path in files:
+        out.print(f"created {path.resolve().relative_to(dest.resolve())}")
+    out.print(f"next: cd {args.dir}, edit briefing.toml and briefs/first-brief.yaml, then run 'briefing check' "
+              f"and 'briefing build'")
+    return EXIT_OK
+
+
+def cmd_schema(args, out: Out) -> int:
+    from .schema import schema_bytes, write_schema
+    if args.write:
+        project = _project(args)
+        out.print(f"wrote {project.rel(write_schema(project.root))}")
+    else:
+        out.print(schema_bytes().decode("utf-8").rstrip("\n"))
     return EXIT_OK
 
 
@@ -219,11 +286,13 @@ def cmd_translate(args, out: Out) -> int:
         results, report = translate.update(project, args.lang)
         out.problems([p for p in report.problems if p.severity == "error"])
         for r in results:
-            if r.created:
+            if r.template:
+                out.print(f"wrote {r.path}")
+            elif r.created:
                 out.print(f"created {r.path} ({r.new} strings to translate)")
             elif r.changed:
                 out.print(f"updated {r.path}: {r.new} new, {r.fuzzy} fuzzy, {r.obsolete} obsolete")
-        if not any(r.changed for r in results):
+        if not any(r.changed for r in results if not r.template):
             out.print("catalogs are up to date")
         return EXIT_INPUT if report.errors else EXIT_OK
     if args.action == "status":
@@ -243,8 +312,9 @@ def _status(project, args, out: Out) -> int:
     if args.json:
         out.print(json.dumps([r.as_dict() for r in report.rows], indent=2, ensure_ascii=False))
         return EXIT_OK
-    from rich.console import Console
     from rich.table import Table
+
+    from .progress import plain_console
     table = Table(title="Translation status", show_lines=False)
     for col in ("brief", "lang", "translated", "fuzzy", "untranslated", "invalid", "done"):
         table.add_column(col, justify="right" if col not in ("brief", "lang") else "left")
@@ -252,7 +322,7 @@ def _status(project, args, out: Out) -> int:
         s = r.stats
         table.add_row(r.brief, r.lang, f"{s.translated}/{s.total}", str(s.fuzzy), str(s.untranslated),
                       str(s.invalid), f"{s.percent:.0f}%")
-    Console(file=out.stdout, width=100).print(table)
+    plain_console(out.stdout, 100).print(table)
     return EXIT_OK
 
 
@@ -275,4 +345,5 @@ def cmd_template(args, out: Out) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"template": cmd_template, "build": cmd_build, "check": cmd_check, "new": cmd_new, "translate": cmd_translate, "watch": cmd_watch}
+COMMANDS = {"template": cmd_template, "build": cmd_build, "check": cmd_check, "new": cmd_new, "translate": cmd_translate,
+            "watch": cmd_watch, "init": cmd_init, "schema": cmd_schema}

@@ -1,6 +1,9 @@
-"""Brief + language -> Document: translate, parse, format facts, number notes, isolate.
+"""Brief + language + layout -> Document: translate, parse, format facts, number notes, isolate.
 
-Parts are composed in reading order, which is also the order of note numbers.
+The reading order lives here, once: blocks are made in the order the reader meets them,
+which is also the order of the note numbers. Every writer walks the blocks it is given.
+Message contexts come from the one walker of a brief's texts (`model.iter_texts`), the
+same one that extraction uses, so a catalog can never drift from what a document asks.
 """
 from __future__ import annotations
 
@@ -11,15 +14,16 @@ from typing import Callable
 from . import bidi, fonts
 from .cite import NoteMaker, sort_key
 from .errors import BriefError, Problem
-from .document import (ArgumentOut, Document, Emph, FactRow, Link, NoteRef, QuoteOut,
-                       RecommendationOut, SectionOut, Span, Str, Strong, text_of)
+from .document import (ArgumentBlock, Ask, AsksBlock, Branding, ContactBlock, Document, Emph, FactRow,
+                       FactsBlock, Link, NoteRef, PointsBlock, QuoteBlock, SectionBlock, SourcesBlock, Span, Str,
+                       Strong, TitleBlock, fill_inline, text_of)
 from .facts import format_as_of, format_value
 from .i18n.catalogs import Translator
-from .i18n.locale import DOCX_FONTS, SANS, SERIF, Lang, hebrew_typography
+from .i18n.locale import Lang, typeset
 from .i18n.words import WORDS, fill
 from .inline import Cite, CiteItem, Placeholder, merge_text, parse
 from .load.sources import SourceSet
-from .model import Brief
+from .model import SHARED, Brief, iter_texts
 from .project import Config
 
 SENTENCE_END = re.compile(r"[.!?\u0589](?=\s|$)")
@@ -48,7 +52,7 @@ LAYOUTS = ("brief", "leave-behind")
 class Composer:
     def __init__(self, brief: Brief, facts: dict, lang: str, sources: SourceSet, tr: Translator, words: Translator,
                  *, config: Config | None = None, show_untranslated: bool = False, paper: str = "a4",
-                 layout: str = "brief", facts_after: int = 0):
+                 layout: str = "brief", facts_after: int = 0, root=None, palette: dict | None = None):
         self.brief = brief
         self.facts = facts
         self.lang = Lang(lang)
@@ -59,22 +63,31 @@ class Composer:
         self.show_untranslated = show_untranslated
         self.paper = paper
         self.layout = layout
+        self.root = root
+        self.palette = palette or self.config.colors.model_dump()
         self.facts_after = facts_after if layout == "brief" else 0  # 0: after the summary; n: after section n
         self.notes: list[NoteRef] = []
         self.problems: list[Problem] = []
         self.cited: dict[str, object] = {}
         self.maker = NoteMaker(self.lang, self.word)
         self._facts: dict[str, str] = {}
+        shared = {n: f for n, f in facts.items() if n not in brief.facts}
+        # yaml path -> msgctxt, from the one walker (shared facts' paths lose their prefix)
+        self.contexts = {(path[1:] if path and path[0] == SHARED else path): ctx
+                         for ctx, path, _text in iter_texts(brief, shared)}
 
     # --- words and texts ----------------------------------------------------------------
     def word(self, msgid: str, **values) -> str:
         text, translated = self.words_tr(msgid)
-        if self.lang.code == "he" and translated:
-            text = hebrew_typography(text)
-        return fill(text, **values)
+        if translated:
+            text = typeset(text, self.lang.code)
+        return fill(text, values)
 
-    def text(self, ctx: str, source_text) -> tuple:
+    def text(self, path: tuple, source_text) -> tuple:
+        """The text at `path` in the brief (a yaml path), translated, parsed and resolved."""
+        ctx = self.contexts[path]
         translated, ok = self.tr(str(source_text), ctx)
+        fallback = not ok and self.lang.code != "en"   # English shown in a translated document
         self._check_glyphs(translated, source_text, ctx, ok)
         parsed = parse(translated, self.lang.code)
         explicit = {item.key for node in _walk(parsed.nodes) if isinstance(node, Cite) for item in node.items}
@@ -83,15 +96,18 @@ class Composer:
         if pending:
             nodes.append(self._note(pending))
         nodes = _punctuate(nodes)
-        if self.lang.code == "he" and ok:
-            nodes = _map_str(nodes, hebrew_typography)
-        if self.lang.rtl and not (not ok and self.lang.code != "en"):
-            nodes = list(bidi.isolate(nodes))
-        if not ok and self.lang.code != "en":
-            # English shown in a translated document: its own direction, marked on review copies
+        if ok and self.lang.profile.typography:
+            nodes = _map_str(nodes, self.lang.profile.typography)
+        if fallback:
+            # its own direction, marked on review copies
             cls = "untranslated" if self.show_untranslated else None
-            nodes = [Span(tuple(nodes), "ltr" if self.lang.rtl else None, cls)]
-        return tuple(nodes)
+            return (Span(tuple(nodes), "ltr" if self.lang.rtl else None, cls),)
+        return self.isolated(nodes)
+
+    def isolated(self, nodes) -> tuple:
+        """Mixed direction decided once, here: in right-to-left documents Latin runs, URLs,
+        ranges and signed numbers become left-to-right spans that every writer keeps."""
+        return bidi.isolate(nodes) if self.lang.rtl else tuple(nodes)
 
     def _check_glyphs(self, text: str, source_text, ctx: str, translated: bool) -> None:
         for offset, ch in fonts.missing(text, self.lang.code):
@@ -146,8 +162,9 @@ class Composer:
             if source is not None:
                 self.cited[source.id] = source
                 note = self.maker.note(source, item.locator)
-                if item.prefix:  # [see @key] -> "see Author, Title ..."
-                    note = [Str(item.prefix + " ")] + note
+                if item.prefix:  # [see @key] -> "See Author, Title ..." (capitalized where it starts the note)
+                    prefix = item.prefix[:1].upper() + item.prefix[1:] if not notes else item.prefix
+                    note = [Str(prefix + " ")] + note
                 for _, ch in fonts.missing(text_of(note), self.lang.code)[:1]:
                     self.problems.append(Problem(
                         f"source '{source.id}' has the character {fonts.describe(ch)}, which no font for "
@@ -158,129 +175,176 @@ class Composer:
             if i < len(notes) - 1 and isinstance(note[-1], Str) and note[-1].text.endswith(stop):
                 note = note[:-1] + [Str(note[-1].text[: -len(stop)])]
             parts.extend(([Str(self.lang.list_separator)] if i else []) + note)
-        ref = NoteRef(len(self.notes) + 1, tuple(merge_text(parts)))
+        ref = NoteRef(len(self.notes) + 1, self.isolated(merge_text(parts)))
         self.notes.append(ref)
         return ref
+
+    def _cite(self, key, locator) -> tuple:
+        """A note mark for one source (a fact's, a quote's)."""
+        return (self._note([CiteItem(str(key), _locator(locator))]),)
 
     def fact_value(self, name: str) -> str:
         if name not in self._facts:
             fact = self.facts[name]
             text_value = None
             if fact.format == "text":
-                text_value, _ = self.tr(str(fact.value), f"facts.{name}.value")
+                text_value, _ = self.tr(str(fact.value), self.contexts[("facts", name, "value")])
             self._facts[name] = format_value(fact, self.lang, text_value)
         return self._facts[name]
 
-    # --- parts --------------------------------------------------------------------------
+    # --- the reading order ----------------------------------------------------------------
     def compose(self) -> Document:
+        """Blocks in reading order: composing them in this order numbers the notes."""
         b = self.brief
         leave = self.layout == "leave-behind"
-        title = self.text("title", b.title)
-        subtitle = self.text("subtitle", b.subtitle) if b.subtitle else None
-        audience = self.text("audience", b.audience)
-        org_text = b.organization
-        organization = self.text("organization", org_text) if org_text else (
-            (Str(self.config.organization.name),) if self.config.organization.name else None)
+        blocks: list = [self._title(leave)]
         if leave and b.leave_behind and b.leave_behind.points:
-            summary = [self.text(f"leave_behind.points.{i + 1}", t) for i, t in enumerate(b.leave_behind.points)]
+            points = [self.text(("leave_behind", "points", i), t) for i, t in enumerate(b.leave_behind.points)]
         else:
-            summary = [self.text(f"summary.{i + 1}", t) for i, t in enumerate(b.summary)]
-        # composed in reading order, which numbers the notes
-        facts = self._facts_box(leave) if not self.facts_after else []
-        lead_quotes, sections = [], []
+            points = [self.text(("summary", i), t) for i, t in enumerate(b.summary)]
+        blocks.append(PointsBlock(None if leave else self.word("Summary"), points))
+        facts_box = self._facts_box(leave)
+        if facts_box and not self.facts_after:
+            blocks.append(facts_box())
         if not leave:
-            lead_quotes = [self._quote(i) for i, q in enumerate(b.quotes) if not q.section]
+            blocks += [self._quote(i) for i, q in enumerate(b.quotes) if not q.section]
             for si in range(len(b.sections)):
-                sections.append(self._section(si))
-                if si + 1 == self.facts_after:
-                    facts = self._facts_box(leave)
-        recs = [RecommendationOut(self.text(f"recommendations.{r.id or i + 1}.to", r.to),
-                                  self.text(f"recommendations.{r.id or i + 1}.ask", r.ask))
-                for i, r in enumerate(b.recommendations)]
-        sources = [tuple(self.maker.bibliography_entry(s)) for s in sorted(self.cited.values(), key=sort_key)]
-        if self.lang.rtl:
-            sources = [bidi.isolate(s) for s in sources]
+                blocks.append(self._section(si))
+                if facts_box and si + 1 == self.facts_after:
+                    blocks.append(facts_box())
+        if b.recommendations:
+            blocks.append(AsksBlock(self.word("What we ask" if leave else "Recommendations"), [
+                Ask(fill_inline(self.word("To {recipient}"), "recipient", self.text(("recommendations", i, "to"), r.to)),
+                    self.text(("recommendations", i, "ask"), r.ask))
+                for i, r in enumerate(b.recommendations)]))
+        if not leave and self.cited:
+            entries = [self.isolated(self.maker.bibliography_entry(s))
+                       for s in sorted(self.cited.values(), key=sort_key)]
+            blocks.append(SourcesBlock(self.word("Sources"), entries))
+        contact = self._contact()
+        if contact:
+            blocks.append(ContactBlock(self.word("Contact"), contact))
         words = {w: self.word(w) for w in WORDS}
         if self.problems:
             raise BriefError(self.problems)
         org = self.config.organization
+        profile = self.lang.profile
         return Document(
             brief_id=str(b.id), lang=self.lang.code, dir=self.lang.dir, layout=self.layout, paper=self.paper,
-            title=title, subtitle=subtitle, audience=audience, organization=organization,
-            author=str(b.author) if b.author else (org.name or None), date=b.date,
-            date_text=self.lang.date(b.date, "long"), summary=summary, facts=facts,
-            lead_quotes=lead_quotes, sections=sections, recommendations=recs, notes=self.notes,
-            facts_after=self.facts_after, timestamp=_timestamp(b.date),
-            sources=sources, words=words, quote_marks=self.lang.quote_marks,
-            contact={k: v for k, v in org.model_dump().items() if v and k not in ("logo",)},
-            contact_items=self._contact(),
-            fonts={"serif": SERIF[self.lang.code], "sans": SANS[self.lang.code],
-                   "docx": DOCX_FONTS[self.lang.code]})
+            title=blocks[0].title, author=str(b.author) if b.author else (org.name or None), date=b.date,
+            date_text=self.lang.date(b.date, "long"), blocks=blocks, notes=self.notes, words=words,
+            quote_marks=self.lang.quote_marks, timestamp=_timestamp(b.date), facts_after=self.facts_after,
+            fonts={"serif": list(profile.serif), "sans": list(profile.sans), "docx": profile.docx_fonts},
+            branding=self._branding())
+
+    def _title(self, leave: bool) -> TitleBlock:
+        b = self.brief
+        title = self.text(("title",), b.title)
+        block = TitleBlock(self.word("Leave-behind" if leave else "Policy brief"), self.lang.date(b.date, "long"),
+                           title)
+        if leave:
+            return block
+        block.subtitle = self.text(("subtitle",), b.subtitle) if b.subtitle else None
+        block.audience = fill_inline(self.word("For {audience}"), "audience", self.text(("audience",), b.audience))
+        if b.organization:
+            org = self.text(("organization",), b.organization)
+        else:
+            org = self.isolated((Str(self.config.organization.name),)) if self.config.organization.name else None
+        if org:
+            block.prepared_by = fill_inline(self.word("Prepared by {organization}"), "organization", org)
+        return block
+
+    def _branding(self) -> Branding:
+        org = self.config.organization
+        logo = raster = None
+        if org.logo:
+            logo = org.logo
+            path = (self.root / org.logo) if self.root else None
+            if path is not None:
+                candidate = path.with_suffix(".png") if path.suffix.lower() == ".svg" else path
+                if candidate.suffix.lower() in (".png", ".jpg", ".jpeg") and candidate.is_file():
+                    raster = str(candidate.relative_to(self.root))
+        return Branding(org.name, dict(self.palette), logo, raster)
 
     def _contact(self) -> list[tuple[str, tuple]]:
-        """(field, text) of the organization's contact block; in right-to-left documents each
-        Latin value (a name, an address, a phone number) keeps its own order."""
+        """(field, text) of the organization's contact block; an address, a phone number or
+        a web address never breaks, and in right-to-left documents each Latin value keeps
+        its own order."""
         items = []
         for key, value in self.config.organization.model_dump().items():
             if not value or key == "logo":
                 continue
             nodes: tuple = (Str(str(value)),)
-            if self.lang.rtl:
-                nodes = (Span(nodes, "ltr", "keep"),) if key in ("website", "email", "phone") else bidi.isolate(nodes)
+            if key in ("website", "email", "phone"):
+                nodes = (Span(nodes, "ltr" if self.lang.rtl else None, "nowrap"),)
+            else:
+                nodes = self.isolated(nodes)
             items.append((key, nodes))
         return items
 
-    def _facts_box(self, leave: bool) -> list[FactRow]:
+    def _facts_box(self, leave: bool):
+        """The key facts box, made when it is placed (its notes take their numbers there)."""
         b = self.brief
         names = [str(n) for n in b.key_facts] if b.key_facts is not None else \
             [n for n, f in b.facts.items() if f.key]
         if leave and b.leave_behind and b.leave_behind.facts:
             names = [str(n) for n in b.leave_behind.facts]
-        rows = []
-        for name in names:
-            fact = self.facts[name]
-            value: tuple = (Str(self.fact_value(name)),)
-            as_of = format_as_of(fact.as_of, self.lang)
-            as_of_nodes: tuple | None = (Str(as_of),) if as_of else None
-            note = (self._note([CiteItem(str(fact.source), _locator(fact.locator))]),) if fact.source else None
-            if self.lang.rtl:
-                value, note = bidi.isolate(value), bidi.isolate(note) if note else None
-                as_of_nodes = bidi.isolate(as_of_nodes) if as_of_nodes else None
-            remark = self.text(f"facts.{name}.note", fact.note) if fact.note else None
-            rows.append(FactRow(name, self.text(f"facts.{name}.label", fact.label), value,
-                                as_of_nodes, fact.estimate, note, remark))
-        return rows
+        if not names:
+            return None
 
-    def _section(self, si: int) -> SectionOut:
+        def make() -> FactsBlock:
+            rows = []
+            for name in names:
+                fact = self.facts[name]
+                value = self.isolated((Str(self.fact_value(name)),))
+                as_of_text = format_as_of(fact.as_of, self.lang)
+                as_of = self.isolated((Str(as_of_text),)) if as_of_text else None
+                note = self.isolated(self._cite(fact.source, fact.locator)) if fact.source else None
+                qual: list = []
+                if fact.estimate:
+                    qual.append(Str(self.word("estimate")))
+                if as_of:
+                    qual += ([Str(", ")] if qual else []) + list(fill_inline(self.word("as of {date}"), "date", as_of))
+                qualifier = (Str("("),) + tuple(qual) + (Str(")"),) if qual else None
+                remark = self.text(("facts", name, "note"), fact.note) if fact.note else None
+                rows.append(FactRow(name, self.text(("facts", name, "label"), fact.label), value, note, qualifier,
+                                    remark, bool(fact.estimate), as_of))
+            return FactsBlock(self.word("Key facts"), self.word("Figure"), self.word("Fact"), rows)
+        return make
+
+    def _section(self, si: int) -> SectionBlock:
         b = self.brief
         section = b.sections[si]
-        sk = f"sections.{b.section_key(si)}"
-        intro = self.text(f"{sk}.intro", section.intro) if section.intro else None
-        args = []
+        base = ("sections", si)
+        heading = self.text(base + ("heading",), section.heading)
+        intro = self.text(base + ("intro",), section.intro) if section.intro else None
+        children: list = []
         for ai, arg in enumerate(section.arguments):
-            ak = f"{sk}.arguments.{arg.id or ai + 1}"
-            args.append(ArgumentOut(
-                self.text(f"{ak}.claim", arg.claim),
-                [self.text(f"{ak}.evidence.{ei + 1}", ev) for ei, ev in enumerate(arg.evidence)],
-                self.text(f"{ak}.objection", arg.objection) if arg.objection else None,
-                self.text(f"{ak}.response", arg.response) if arg.response else None))
-        quotes = [self._quote(qi) for qi, q in enumerate(b.quotes) if section.id and q.section == section.id]
-        heading = self.text(f"{sk}.heading", section.heading)
-        return SectionOut(si + 1, str(section.id or f"section-{si + 1}"), heading, intro, args, quotes)
+            ap = base + ("arguments", ai)
+            children.append(ArgumentBlock(
+                self.text(ap + ("claim",), arg.claim),
+                [self.text(ap + ("evidence", ei), ev) for ei, ev in enumerate(arg.evidence)],
+                self.text(ap + ("objection",), arg.objection) if arg.objection else None,
+                self.text(ap + ("response",), arg.response) if arg.response else None,
+                self.word("Objection"), self.word("Response")))
+        children += [self._quote(qi) for qi, q in enumerate(b.quotes) if section.id and q.section == section.id]
+        return SectionBlock(si + 1, str(section.id or f"section-{si + 1}"), heading, intro, children)
 
-    def _quote(self, qi: int) -> QuoteOut:
+    def _quote(self, qi: int) -> QuoteBlock:
         q = self.brief.quotes[qi]
-        text = self.text(f"quotes.{qi + 1}.text", q.text)
-        speaker = self.text(f"quotes.{qi + 1}.speaker", q.speaker)
-        role = self.text(f"quotes.{qi + 1}.role", q.role) if q.role else None
-        note = (self._note([CiteItem(str(q.source), _locator(q.locator))]),)
-        if self.lang.rtl:
-            note = bidi.isolate(note)
+        text = self.text(("quotes", qi, "text"), q.text)
+        speaker = self.text(("quotes", qi, "speaker"), q.speaker)
+        role = self.text(("quotes", qi, "role"), q.role) if q.role else None
+        note = self.isolated(self._cite(q.source, q.locator))
         end = ""
-        if self.lang.code == "hy" and text and isinstance(text[-1], Str) and text[-1].text.endswith("\u0589"):
+        stop = self.lang.full_stop()
+        if self.lang.profile.stop_after_quote and text and isinstance(text[-1], Str) and text[-1].text.endswith(stop):
             # Armenian puts the full stop after the closing guillemet: «...»։
-            text, end = text[:-1] + (Str(text[-1].text[:-1]),), "\u0589"
-        return QuoteOut(text, speaker, role, note, end)
+            text, end = text[:-1] + (Str(text[-1].text[: -len(stop)]),), stop
+        opening, closing = self.lang.quote_marks
+        quoted = tuple(merge_text((Str(opening),) + text + (Str(closing + end),)))
+        attribution = (Str("\u2014 "),) + speaker + (((Str(", "),) + role) if role else ()) + note
+        return QuoteBlock(quoted, tuple(merge_text(attribution)))
 
 
 def _timestamp(date) -> dt.datetime:
@@ -305,27 +369,33 @@ def _walk(nodes):
 
 
 def _punctuate(nodes: list) -> list:
-    """Marks go after punctuation and touch the word before them: 'text [@a].' -> 'text.¹'."""
+    """Marks go after punctuation and touch the word before them: 'text [@a].' -> 'text.¹';
+    a run of marks ('[@a] [@b].') stays together after the punctuation: 'text.¹²'."""
     out: list = []
     i = 0
     while i < len(nodes):
         node = nodes[i]
-        if isinstance(node, NoteRef):
-            if out and isinstance(out[-1], Str):
-                out[-1] = Str(out[-1].text.rstrip())
-            nxt = nodes[i + 1] if i + 1 < len(nodes) else None
-            if isinstance(nxt, Str):
-                lead = len(nxt.text) - len(nxt.text.lstrip(PUNCT_AFTER_MARK))
-                if lead:
-                    out.append(Str(nxt.text[:lead]))
-                    out.append(node)
-                    rest = nxt.text[lead:]
-                    if rest:
-                        out.append(Str(rest))
-                    i += 2
-                    continue
-        out.append(node)
+        if not isinstance(node, NoteRef):
+            out.append(node)
+            i += 1
+            continue
+        run = [node]
         i += 1
+        while i < len(nodes) and (isinstance(nodes[i], NoteRef) or (
+                isinstance(nodes[i], Str) and not nodes[i].text.strip() and i + 1 < len(nodes)
+                and isinstance(nodes[i + 1], NoteRef))):
+            if isinstance(nodes[i], NoteRef):
+                run.append(nodes[i])
+            i += 1
+        if out and isinstance(out[-1], Str):
+            out[-1] = Str(out[-1].text.rstrip())
+        nxt = nodes[i] if i < len(nodes) else None
+        if isinstance(nxt, Str):
+            lead = len(nxt.text) - len(nxt.text.lstrip(PUNCT_AFTER_MARK))
+            if lead:
+                out.append(Str(nxt.text[:lead]))
+                nodes = nodes[:i] + [Str(nxt.text[lead:])] + nodes[i + 1:]
+        out.extend(run)
     return merge_text(out)
 
 

@@ -147,14 +147,14 @@ def _placeholder_rule(state: StateInline, silent: bool) -> bool:
 SAFE_SCHEMES = ("http://", "https://", "mailto:")
 
 
-# Typographic quotes and dashes per language ("'" -> "’", "--" -> "–"); none for Hebrew,
-# where an apostrophe-like mark is the geresh of abbreviations.
-TYPOGRAPHY = {"en": "\u201c\u201d\u2018\u2019", "hy": "\u00ab\u00bb\u2018\u2019"}
 
 
 @lru_cache(maxsize=8)
 def _md(lang: str | None = None) -> MarkdownIt:
-    quotes = TYPOGRAPHY.get(lang or "")
+    # typographic quotes and dashes per language ("'" -> "’", "--" -> "–"), from its profile;
+    # none for Hebrew, where an apostrophe-like mark is the geresh of abbreviations
+    from .i18n.locale import PROFILES
+    quotes = PROFILES[lang].smartquotes if lang in PROFILES else None
     options = {"html": False, "typographer": bool(quotes)}
     if quotes:
         options["quotes"] = quotes

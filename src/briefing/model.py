@@ -11,12 +11,14 @@ import datetime as dt
 import re
 from typing import Annotated, Any, Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, PlainValidator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PlainValidator, WithJsonSchema, model_validator
 from pydantic_core import PydanticCustomError
 
 from .load.yamlfile import Text, describe
 
-SUPPORTED_LANGUAGES = ("en", "he", "hy")
+from .i18n.locale import PROFILES  # noqa: E402
+
+SUPPORTED_LANGUAGES = tuple(PROFILES)  # one profile per language: src/briefing/i18n/locale.py
 SOURCE_LANGUAGE = "en"
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 MAX_FACT_VALUE = 10 ** 15
@@ -103,13 +105,48 @@ def _as_of(value: Any) -> Any:
                               {"kind": describe(value)})
 
 
-TextField = Annotated[Text, PlainValidator(_text)]
-Slug = Annotated[Text, PlainValidator(_slug)]
-SourceKey = Annotated[Text, PlainValidator(_key)]
-Lang = Annotated[Text, PlainValidator(_lang)]
-Date = Annotated[dt.date, PlainValidator(_date)]
-FactValue = Annotated[Any, PlainValidator(_fact_value)]
-AsOf = Annotated[Any, PlainValidator(_as_of)]
+def currency_codes() -> frozenset:
+    """ISO 4217 codes, as Babel (CLDR) knows them, without the codes for 'no currency' and tests."""
+    global _CURRENCIES
+    if _CURRENCIES is None:
+        from babel.numbers import list_currencies
+        _CURRENCIES = frozenset(list_currencies()) - {"XXX", "XTS"}
+    return _CURRENCIES
+
+
+_CURRENCIES: frozenset | None = None
+
+
+def suggest_currency(code: str) -> str:
+    import difflib
+    codes = currency_codes()
+    guess = code.strip().upper()
+    for candidate in (guess, guess[:3]):
+        if candidate in codes:
+            return f"did you mean '{candidate}'?"
+    close = difflib.get_close_matches(guess, sorted(codes), n=1, cutoff=0.6)
+    if close:
+        return f"did you mean '{close[0]}'?"
+    return "write the three-letter ISO 4217 code, e.g. USD, EUR, ILS or AMD"
+
+
+# Each type carries the JSON Schema an editor sees (`briefing schema`), next to its validator.
+_TEXT_SCHEMA = {"type": "string", "minLength": 1}
+TextField = Annotated[Text, PlainValidator(_text), WithJsonSchema(_TEXT_SCHEMA)]
+Slug = Annotated[Text, PlainValidator(_slug), WithJsonSchema({"type": "string", "pattern": SLUG_RE.pattern})]
+SourceKey = Annotated[Text, PlainValidator(_key), WithJsonSchema(
+    {"type": "string", "minLength": 1, "description": "the id of a source in sources/"})]
+Lang = Annotated[Text, PlainValidator(_lang), WithJsonSchema({"type": "string", "enum": list(SUPPORTED_LANGUAGES)})]
+Date = Annotated[dt.date, PlainValidator(_date), WithJsonSchema({"type": "string", "format": "date"})]
+_RANGE_SCHEMA = {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 2}
+FactValue = Annotated[Any, PlainValidator(_fact_value), WithJsonSchema(
+    {"anyOf": [{"type": "number"}, {"type": "string", "minLength": 1}, _RANGE_SCHEMA]})]
+AsOf = Annotated[Any, PlainValidator(_as_of), WithJsonSchema(
+    {"anyOf": [{"type": "integer"}, {"type": "array", "items": {"type": "integer"}, "minItems": 2, "maxItems": 2},
+               {"type": "string", "format": "date"}]})]
+FactName = Annotated[str, PlainValidator(lambda v: v), WithJsonSchema({"type": "string", "pattern": NAME_RE.pattern})]
+FactRef = Annotated[Text, PlainValidator(_text), WithJsonSchema(
+    {"type": "string", "pattern": NAME_RE.pattern, "description": "the name of a fact"})]
 
 
 class _Node(BaseModel):
@@ -119,18 +156,25 @@ class _Node(BaseModel):
 class Fact(_Node):
     """A number (or date, or short text) written once and cited once."""
 
-    value: FactValue
-    label: TextField
-    format: Literal[FACT_FORMATS] = "number"  # type: ignore[valid-type]
-    source: Optional[SourceKey] = None
-    locator: Optional[TextField] = None
-    as_of: Optional[AsOf] = None
-    estimate: bool = False
-    currency: Optional[Annotated[Text, PlainValidator(_text)]] = None
-    decimals: Optional[int] = Field(default=None, ge=0, le=6)
-    signed: bool = False
-    key: bool = True
-    note: Optional[TextField] = None
+    value: FactValue = Field(description="The number (0.69 for 69% with format: percent), a range [2016, 2020], "
+                                          "a date 2023-09-19, or a short text (format: text).")
+    label: TextField = Field(description="What the number measures, in a few words (the key facts box shows it).")
+    format: Literal[FACT_FORMATS] = Field(  # type: ignore[valid-type]
+        "number", description="How the value is written: number 1,000; integer; percent (value 0.69 shows 69%); "
+                              "currency (with currency:); year; range 2016–2020; date; text.")
+    source: Optional[SourceKey] = Field(None, description="The source the number comes from (an id in sources/); "
+                                                          "its note follows the sentence that uses the fact.")
+    locator: Optional[TextField] = Field(None, description="Where in the source: p. 4, pp. 4-6, para. 2, sec. 3.")
+    as_of: Optional[AsOf] = Field(None, description="When the number was true: a year, a period [2016, 2020] "
+                                                    "or a date.")
+    estimate: bool = Field(False, description="true shows '(estimate)' after the value.")
+    currency: Optional[Annotated[Text, PlainValidator(_text), WithJsonSchema(
+        {"type": "string", "pattern": "^[A-Z]{3}$"})]] = Field(
+        None, description="ISO 4217 code of a currency fact: USD, EUR, ILS, AMD ...")
+    decimals: Optional[int] = Field(default=None, ge=0, le=6, description="Digits after the decimal point.")
+    signed: bool = Field(False, description="true writes a plus sign before a positive value (+15%).")
+    key: bool = Field(True, description="Show it in the key facts box.")
+    note: Optional[TextField] = Field(None, description="A remark shown under the label.")
 
     @model_validator(mode="after")
     def _consistent(self) -> "Fact":
@@ -151,6 +195,10 @@ class Fact(_Node):
         if f == "currency" and not self.currency:
             raise PydanticCustomError("fact", "a currency fact needs 'currency', e.g. currency: USD",
                                       {"field": "format"})
+        if self.currency and str(self.currency) not in currency_codes():
+            raise PydanticCustomError("fact", "'{code}' is not an ISO 4217 currency code",
+                                      {"code": str(self.currency), "field": "currency", "at": "value",
+                                       "hint": suggest_currency(str(self.currency))})
         if f == "range" and not isinstance(v, tuple):
             raise PydanticCustomError("fact", "a range fact needs a value like [2016, 2020]", {"field": "value"})
         if f == "date" and not isinstance(v, dt.date):
@@ -168,11 +216,14 @@ class Fact(_Node):
 
 
 class Argument(_Node):
-    id: Optional[Slug] = None
-    claim: TextField
-    evidence: list[TextField] = Field(min_length=1)
-    objection: Optional[TextField] = None
-    response: Optional[TextField] = None
+    """One claim, the evidence for it, and the strongest objection with its response."""
+
+    id: Optional[Slug] = Field(None, description="Optional; keeps translations stable when arguments move.")
+    claim: TextField = Field(description="The claim, in one sentence.")
+    evidence: list[TextField] = Field(min_length=1, description="What supports the claim, each with its "
+                                                                "citation [@source-id].")
+    objection: Optional[TextField] = Field(None, description="The strongest counter-argument (needs a response).")
+    response: Optional[TextField] = Field(None, description="Your answer to the objection.")
 
     @model_validator(mode="after")
     def _paired(self) -> "Argument":
@@ -184,10 +235,13 @@ class Argument(_Node):
 
 
 class Section(_Node):
-    id: Optional[Slug] = None
-    heading: TextField
-    intro: Optional[TextField] = None
-    arguments: list[Argument] = []
+    """A part of the brief: a heading, an optional intro and its arguments."""
+
+    id: Optional[Slug] = Field(None, description="Optional; keeps translations stable if sections move, and lets "
+                                                 "a quote name the section it follows.")
+    heading: TextField = Field(description="The section's heading.")
+    intro: Optional[TextField] = Field(None, description="One or two sentences that set up the arguments.")
+    arguments: list[Argument] = Field([], description="Claims with their evidence.")
 
     @model_validator(mode="after")
     def _not_empty(self) -> "Section":
@@ -197,45 +251,58 @@ class Section(_Node):
 
 
 class Quote(_Node):
-    text: TextField
-    speaker: TextField
-    role: Optional[TextField] = None
-    source: SourceKey
-    locator: Optional[TextField] = None
-    section: Optional[Slug] = None
+    """A short, attributed quotation."""
+
+    text: TextField = Field(description="The quotation, without quotation marks (at most 60 words).")
+    speaker: TextField = Field(description="Who said or wrote it.")
+    role: Optional[TextField] = Field(None, description="The speaker's role.")
+    source: SourceKey = Field(description="Where it was said or written: an id in sources/.")
+    locator: Optional[TextField] = Field(None, description="Where in the source: p. 5.")
+    section: Optional[Slug] = Field(None, description="Show it after this section (its id).")
 
 
 class Recommendation(_Node):
-    id: Optional[Slug] = None
-    to: TextField
-    ask: TextField
+    """One ask, addressed to whoever can act on it."""
+
+    id: Optional[Slug] = Field(None, description="Optional; keeps translations stable.")
+    to: TextField = Field(description="Who is asked, e.g. the Knesset.")
+    ask: TextField = Field(description="What you ask them to do.")
 
 
 class LeaveBehind(_Node):
     """What the one-page leave-behind shows; defaults come from the brief."""
 
-    points: list[TextField] = Field(default=[], max_length=5)
-    facts: list[Annotated[Text, PlainValidator(_text)]] = []
+    points: list[TextField] = Field(default=[], max_length=5, description="The key points (default: the summary).")
+    facts: list[FactRef] = Field([], description="The facts to show, by name (default: the key facts box's).")
 
 
 class Brief(_Node):
-    id: Slug
-    title: TextField
-    subtitle: Optional[TextField] = None
-    audience: TextField
-    organization: Optional[TextField] = None
-    author: Optional[TextField] = None
-    date: Date
-    languages: list[Lang] = Field(default=["en"], min_length=1)
-    paper: Optional[Literal[PAPER_SIZES]] = None  # type: ignore[valid-type]
-    template: Optional[Slug] = None
-    summary: list[TextField] = Field(min_length=1, max_length=7)
-    facts: dict[Annotated[str, PlainValidator(lambda v: v)], Fact] = {}
-    key_facts: Optional[list[Annotated[Text, PlainValidator(_text)]]] = None
-    sections: list[Section] = Field(min_length=1)
-    quotes: list[Quote] = []
-    recommendations: list[Recommendation] = []
-    leave_behind: Optional[LeaveBehind] = None
+    """A policy brief (briefs/ID.yaml): the argument once, built in every language it lists.
+    Texts may use *emphasis*, **bold**, [links](https://...), citations [@source-id, p. 4]
+    and facts written as {name}."""
+
+    id: Slug = Field(description="The brief's id: lower-case letters, digits and '-'; the file is briefs/ID.yaml.")
+    title: TextField = Field(description="The title, short (under 10 words).")
+    subtitle: Optional[TextField] = Field(None, description="One line that says what the reader will learn.")
+    audience: TextField = Field(description="Who the brief is for, e.g. Members of the Foreign Affairs Committee.")
+    organization: Optional[TextField] = Field(None, description="Who prepared it (default: briefing.toml's "
+                                                                "organization name).")
+    author: Optional[TextField] = Field(None, description="Shown in the document properties.")
+    date: Date = Field(description="YYYY-MM-DD; formatted per language.")
+    languages: list[Lang] = Field(default=["en"], min_length=1, description="The languages to build: en, he, hy.")
+    paper: Optional[Literal[PAPER_SIZES]] = Field(  # type: ignore[valid-type]
+        None, description="a4 or letter (default: briefing.toml's; --paper wins).")
+    template: Optional[Slug] = Field(None, description="A template set in templates/ (default: briefing.toml's).")
+    summary: list[TextField] = Field(min_length=1, max_length=7, description="One to seven key points; three to "
+                                                                             "five read best.")
+    facts: dict[FactName, Fact] = Field({}, description="Numbers, each written once with its source; write "
+                                                        "{name} in a text to show one.")
+    key_facts: Optional[list[FactRef]] = Field(None, description="Which facts the key facts box shows, in order "
+                                                                 "(default: those with key: true).")
+    sections: list[Section] = Field(min_length=1, description="The body of the brief.")
+    quotes: list[Quote] = Field([], description="Short, attributed quotations.")
+    recommendations: list[Recommendation] = Field([], description="The asks.")
+    leave_behind: Optional[LeaveBehind] = Field(None, description="What the one-page leave-behind shows.")
 
     def section_key(self, index: int) -> str:
         section = self.sections[index]
@@ -245,7 +312,7 @@ class Brief(_Node):
 class SharedFacts(_Node):
     """briefs/_shared.yaml: facts that several briefs use, written once for all of them."""
 
-    facts: dict[Annotated[str, PlainValidator(lambda v: v)], Fact] = {}
+    facts: dict[FactName, Fact] = Field({}, description="Facts that several briefs use.")
 
 
 SHARED = "@shared"  # first element of a yaml path that points into briefs/_shared.yaml

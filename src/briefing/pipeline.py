@@ -1,7 +1,7 @@
 """Load and check a whole project; make one document (brief x language x format x layout)."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .atomic import atomic_path
@@ -9,12 +9,10 @@ from .briefs import SHARED_FILE, LoadedBrief, load_brief, load_shared
 from .compose import Composer
 from .document import Document
 from .errors import BriefError, Location, Problem, Report
-from .i18n.catalogs import TEMPLATE_DOMAIN, PoFile, Stats, Translator, read_catalog
+from .i18n.catalogs import TEMPLATE_DOMAIN, PoFile, Stats, Translator, catalog_stats, read_catalog
 from .load.sources import SourceSet, load_sources
 from .project import Project
 
-
-PDF_VARIANTS = {"ua": "pdf/ua-1", "a": "pdf/a-3b", None: None}
 
 
 @dataclass
@@ -68,6 +66,10 @@ def _check_template_choices(project: Project, briefs: dict, report: Report) -> N
         if tset.folder not in checked:
             checked.add(tset.folder)
             report.extend(check_templates(tset))
+            try:
+                tset.style  # template.toml: palette and fonts
+            except BriefError as exc:
+                report.extend(exc.problems)
 
     try:
         compile_once(find_template(project, None))
@@ -123,14 +125,19 @@ class Composed:
 
 
 def compose(loaded: Loaded, brief_id: str, lang: str, *, paper: str | None = None, layout: str = "brief",
-            show_untranslated: bool = False, facts_after: int = 0) -> Composed:
+            show_untranslated: bool = False, facts_after: int = 0, template: str | None = None) -> Composed:
+    from .render.templates import find_template
     lb = loaded.briefs[brief_id]
     tr, words = translators(loaded, brief_id, lang)
     project = loaded.project
     paper = project.paper_for(lang, lb.brief.paper, paper)
+    # the palette: briefing.toml's [colors] over the template set's over the built-in one
+    palette = find_template(project, template or lb.brief.template).style.palette(project).model_dump()
     composer = Composer(lb.brief, lb.facts, lang, loaded.sources, tr, words, config=project.config,
-                        show_untranslated=show_untranslated, paper=paper, layout=layout, facts_after=facts_after)
+                        show_untranslated=show_untranslated, paper=paper, layout=layout, facts_after=facts_after,
+                        root=project.root, palette=palette)
     document = composer.compose()
+    document.source = lb.shown
     problems = list(tr.problems) + list(words.problems)
     return Composed(document, tr.stats, words.stats, problems, set(tr.seen))
 
@@ -155,17 +162,29 @@ def language_problems(loaded: Loaded, brief_id: str, lang: str, layout: str = "b
 
 
 def composition_problems(loaded: Loaded, brief_id: str, lang: str, composed: "Composed") -> list[Problem]:
-    """Warnings about one composed document: missing catalogs, broken translations, fallbacks."""
+    """Warnings about one composed document: missing catalogs, broken translations, fallbacks.
+    The fallback count is the catalog's, as `translate status` counts it (every text of the
+    brief, every template word), whatever the layout shows."""
     problems = missing_catalog_problems(loaded, brief_id, lang) if lang != "en" else []
     problems += composed.problems
     project = loaded.project
-    layout = composed.document.layout
-    for stats, domain in ((composed.brief_stats, brief_id), (composed.words_stats, "template")):
-        name = (brief_id if domain != "template" else "template words") + ("" if layout == "brief" else f", {layout}")
+    if lang == "en":
+        return problems
+    for domain, name in ((brief_id, brief_id), (TEMPLATE_DOMAIN, "template words")):
+        stats = catalog_stats(loaded.catalog(lang, domain), lang, catalog_texts(loaded, domain))[0]
         warning = fallback_warning(name, lang, stats, project.rel(project.catalog_path(lang, domain)))
         if warning:
             problems.append(warning)
     return problems
+
+
+def catalog_texts(loaded: Loaded, domain: str) -> list[tuple[str, str | None]]:
+    """(msgid, msgctxt) of every string a catalog should translate: a brief's texts, or the
+    template's words."""
+    from .i18n.words import WORDS
+    if domain == TEMPLATE_DOMAIN:
+        return [(w, None) for w in WORDS]
+    return [(str(t), ctx) for ctx, _p, t in loaded.briefs[domain].texts()]
 
 
 def fallback_warning(brief_id: str, lang: str, stats: Stats, where: str) -> Problem | None:
@@ -181,105 +200,50 @@ def fallback_warning(brief_id: str, lang: str, stats: Stats, where: str) -> Prob
                    "translate them in the .po file (Poedit), or see 'briefing translate status'", "warning")
 
 
-def write_output(composed: Composed, loaded: Loaded, fmt: str, target: Path, *, options: dict | None = None,
-                 recompose=None, variant: str = "") -> None:
-    """Render one document to `target` atomically.
+@dataclass(frozen=True)
+class Output:
+    """One file to write: a format, a variant ("", "print" or "booklet") and where."""
 
-    `recompose(**changes)` makes the same document again with other settings: the key facts
-    box after the first section (when, after the summary, it would leave page one mostly
-    empty), or A5 pages for a booklet. `variant` is "", "print" or "booklet".
-    """
+    fmt: str
+    target: Path
+    variant: str = ""
+
+
+def write_outputs(loaded: Loaded, brief_id: str, lang: str, layout: str, outputs: list[Output], *,
+                  paper: str | None = None, show_untranslated: bool = False, template: str | None = None,
+                  pdf_standard: str | None = None, strict: bool = False,
+                  facts_after: int | None = None) -> tuple[Composed, list[Problem]]:
+    """Compose one document once, make its one layout-dependent choice once (or take the
+    one an earlier build made, `facts_after`), and write every output from it, each file
+    atomically. Returns the composition (the document as written) and its warnings."""
     from .render.templates import find_template
-    options = options or {}
+    from .writers import WriteOptions, write
+
     project = loaded.project
-    lb = loaded.briefs[composed.document.brief_id]
-    tset = find_template(project, options.get("template") or lb.brief.template)
-    if variant == "booklet" and recompose:
-        base = recompose
+    lb = loaded.briefs[brief_id]
+    options = WriteOptions(project, find_template(project, template or lb.brief.template), pdf_standard=pdf_standard)
 
-        def recompose(**changes):  # every version of a booklet has A5 pages
-            return base(**{"paper": "a5", **changes})
-        composed = recompose()
-    doc = composed.document
-    if fmt in ("pdf", "html"):
-        from .render.html import render_html
-        result = render_html(doc, project, tset)
-        if fmt == "html":
-            from .render.active import portable_html
-            html = portable_html(result.html, tset.allowed_roots(project), Location(tset.shown("brief.html")))
-            with atomic_path(target) as tmp:
-                tmp.write_text(html, encoding="utf-8")
-            return
-        _write_pdf(doc, result, project, tset, target, options, recompose, variant, lb.shown)
-        return
-    if fmt == "docx":
-        from .render.docx import DocxWriter
-        ref = tset.reference_docx
-        recolor = "colors" in project.config.model_fields_set
-        writer = DocxWriter(doc, ref, project.config.colors, tset.shown("reference.docx") if ref else "",
-                            recolor=recolor, logo=_logo_for_word(project))
-        with atomic_path(target) as tmp:
-            writer.write(tmp)
-        return
-    raise BriefError(f"unknown format '{fmt}'")
+    def make(facts_after: int = 0, paper_override: str | None = None) -> Composed:
+        return compose(loaded, brief_id, lang, paper=paper_override or paper, layout=layout,
+                       show_untranslated=show_untranslated, facts_after=facts_after, template=template)
 
-
-def _write_pdf(doc, result, project, tset, target: Path, options: dict, recompose, variant: str, shown: str):
-    from .render import pdf
-    from .render.html import render_html
-    where = Location(tset.shown("brief.html"))
-    sheets = [pdf.print_stylesheet()] if variant == "print" else None
-
-    def render(html_result):
-        return pdf.render(html_result.html, html_result.base, tset.allowed_roots(project), shown=where.path,
-                          stylesheets=sheets)
-
-    rendered = render(result)
-    if recompose and doc.layout == "brief" and doc.facts and doc.sections and \
-            pdf.element_page(rendered, "facts") not in (None, 0) and pdf.first_page_gap(rendered) > 0.2:
-        alternative = render_html(recompose(facts_after=1).document, project, tset)
-        alt_rendered = render(alternative)
-        if len(alt_rendered.pages) <= len(rendered.pages):
-            rendered, result = alt_rendered, alternative
-    if doc.layout == "leave-behind" and len(rendered.pages) > 1:
-        parts = pdf.overflowing_parts(rendered) or ["the last part"]
-        raise BriefError(f"the leave-behind does not fit on one page in {doc.lang}; what reaches page 2: "
-                         f"{', '.join(parts)}", Location(shown),
-                         "shorten leave_behind.points (or the summary), list fewer leave_behind.facts, "
-                         "or shorten the asks")
-    standard = PDF_VARIANTS.get(options.get("pdf_standard"))
-    with atomic_path(target) as tmp:
-        if variant == "booklet":
-            from .render.booklet import impose
-            a5 = tmp.with_suffix(".a5.pdf")
-            try:
-                pdf.write(rendered, a5, variant=standard)
-                pdf.preflight(a5, result.html, where)
-                impose(a5, tmp, rtl=doc.rtl)
-            finally:
-                a5.unlink(missing_ok=True)
-        elif variant == "print":
-            from .render.printmarks import add_crop_marks
-            bled = tmp.with_suffix(".bleed.pdf")
-            try:
-                pdf.write(rendered, bled, variant=standard)
-                pdf.preflight(bled, result.html, where)
-                add_crop_marks(bled, tmp)
-            finally:
-                bled.unlink(missing_ok=True)
-        else:
-            pdf.write(rendered, tmp, variant=standard)
-            pdf.preflight(tmp, result.html, where)
-
-
-def _logo_for_word(project) -> Path | None:
-    """Word takes PNG or JPEG: the configured logo, or a PNG beside an SVG one."""
-    logo = project.config.organization.logo
-    if not logo:
-        return None
-    path = (project.root / logo).resolve()
-    if path.suffix.lower() == ".svg":
-        path = path.with_suffix(".png")
-    if path.suffix.lower() in (".png", ".jpg", ".jpeg") and path.is_file() and project.root in path.parents:
-        return path
-    return None
+    first = make()
+    problems = composition_problems(loaded, brief_id, lang, first)
+    if any(p.severity == "error" for p in problems) or (strict and problems):
+        raise BriefError([p.as_error() for p in problems])
+    if facts_after is None:
+        from .render.pdf import decide_placement
+        doc = decide_placement(lambda n: first.document if n == 0 else make(n).document, options)
+    else:
+        doc = first.document if facts_after == first.document.facts_after else make(facts_after).document
+    first.document = doc
+    for output in outputs:
+        document, variant_options = doc, options
+        if output.variant:
+            variant_options = replace(options, variant=output.variant)
+        if output.variant == "booklet":  # the same document on A5 pages
+            document = make(doc.facts_after, "a5").document
+        data = write(document, output.fmt, variant_options)
+        with atomic_path(output.target) as tmp:
+            tmp.write_bytes(data)
+    return first, problems

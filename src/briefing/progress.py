@@ -6,9 +6,16 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from .build import BuildResult, JobResult, Reporter
 from .errors import printable
+
+
+def plain_console(file, width: int | None = None) -> Console:
+    """A console that prints text as it is: no markup ('[@key]' stays), no emoji codes
+    (':100:' stays), no highlighting. Paths and messages come from users' files."""
+    return Console(file=file, width=width, markup=False, emoji=False, highlight=False)
 
 
 class LineReporter(Reporter):
@@ -34,8 +41,8 @@ class BarReporter(Reporter):
     def __init__(self, out, project):
         self.out, self.project = out, project
         self.progress = Progress(TextColumn("[bold]building"), BarColumn(), MofNCompleteColumn(),
-                                 TimeElapsedColumn(), TextColumn("{task.description}"),
-                                 console=Console(file=out.stdout), transient=True)
+                                 TimeElapsedColumn(), TextColumn("{task.description}", markup=False),
+                                 console=plain_console(out.stdout), transient=True)
         self.task = None
 
     def __enter__(self):
@@ -59,7 +66,7 @@ def reporter_for(out, project) -> Reporter:
 
 def summary(out, project, result: BuildResult) -> None:
     """The table of outcomes, then every problem once (warnings and errors)."""
-    console = Console(file=out.stdout, width=110)
+    console = plain_console(out.stdout, 110)
     table = Table(title="Build summary", show_lines=False)
     table.add_column("status")
     table.add_column("outputs", justify="right")
@@ -72,7 +79,7 @@ def summary(out, project, result: BuildResult) -> None:
         failed.add_column("message")
         for r in result.failed:
             messages = [p.format() for p in r.problems if p.severity == "error"] or ["failed"]
-            failed.add_row(escape(printable(project.rel(r.job.target))), escape("\n".join(messages)))
+            failed.add_row(Text(printable(project.rel(r.job.target))), Text("\n".join(messages)))
         console.print(failed)
     seen: set = set()
     problems = list(result.problems)

@@ -6,11 +6,11 @@ from dataclasses import dataclass, field
 from babel.messages.catalog import Catalog
 
 from .errors import Location, Problem, Report
-from .i18n.catalogs import (TEMPLATE_DOMAIN, Stats, Translator, brief_template, new_translation, read_catalog,
+from .i18n.catalogs import (TEMPLATE_DOMAIN, Stats, brief_template, catalog_stats, new_translation, read_catalog,
                             serialize, words_template, write_catalog)
 from .i18n.words import WORDS
 from .model import SOURCE_LANGUAGE, SUPPORTED_LANGUAGES
-from .pipeline import Loaded, load_project
+from .pipeline import Loaded, catalog_texts, load_project
 from .project import Project
 
 TEAM = "briefing translators"
@@ -46,13 +46,18 @@ def _serialize(cat: Catalog) -> bytes:
 def extract(project: Project) -> tuple[list[str], Report]:
     """Write locales/<domain>.pot for every brief and the template words; returns paths written."""
     loaded = load_project(project)
+    return write_templates(project, templates(loaded)), loaded.report
+
+
+def write_templates(project: Project, pots: dict[str, Catalog]) -> list[str]:
+    """Write locales/<domain>.pot where it changed; returns the paths written."""
     written = []
-    for domain, cat in templates(loaded).items():
+    for domain, cat in pots.items():
         path = project.pot_path(domain)
         if not path.is_file() or path.is_symlink() or path.read_bytes() != _serialize_pot(cat):
             _write(project, cat, path, template=True)
             written.append(project.rel(path))
-    return written, loaded.report
+    return written
 
 
 def _serialize_pot(cat: Catalog) -> bytes:
@@ -67,14 +72,15 @@ class UpdateResult:
     fuzzy: int = 0
     obsolete: int = 0
     changed: bool = False
+    template: bool = False           # a .pot file (written by update as by extract)
 
 
 def update(project: Project, languages: list[str] | None = None) -> tuple[list[UpdateResult], Report]:
     """Merge the current English into every .po (new strings empty, edited ones fuzzy)."""
     loaded = load_project(project)
     report = loaded.report
-    results: list[UpdateResult] = []
     pots = templates(loaded)
+    results = [UpdateResult(path, changed=True, template=True) for path in write_templates(project, pots)]
     for lang in target_languages(loaded, languages):
         for domain, pot in pots.items():
             if domain != TEMPLATE_DOMAIN and lang not in [str(x) for x in loaded.briefs[domain].brief.languages]:
@@ -157,13 +163,10 @@ def status(project: Project, languages: list[str] | None = None) -> StatusReport
             if lb is not None and lang not in [str(x) for x in lb.brief.languages]:
                 continue
             po = loaded.catalog(lang, brief_id)
-            tr = Translator(po, lang)
-            texts = [(w, None) for w in WORDS] if lb is None else [(str(t), ctx) for ctx, _p, t in lb.texts()]
-            for msgid, ctx in texts:
-                tr(msgid, ctx)
-            result.problems.extend(tr.problems)
+            stats, problems = catalog_stats(po, lang, catalog_texts(loaded, brief_id))
+            result.problems.extend(problems)
             path = project.catalog_path(lang, brief_id)
-            result.rows.append(StatusRow(brief_id, lang, tr.stats, project.rel(path), po is not None))
+            result.rows.append(StatusRow(brief_id, lang, stats, project.rel(path), po is not None))
     return result
 
 

@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import difflib
+import re
 import typing
 from typing import Any, Type
 
 from pydantic import BaseModel, ValidationError
 
 from .errors import Problem, Report, did_you_mean
-from .load.yamlfile import STR, YamlDoc, describe
+from .load.yamlfile import STR, YamlDoc, describe, quoted
 
 YAML11 = {
     "tag:yaml.org,2002:bool": "the yes/no value {value}",
@@ -49,7 +50,8 @@ def explain(doc: YamlDoc, model: Type[BaseModel], err: dict) -> Problem:
     kind = err["type"]
     where = doc.where(loc)
     if err.get("ctx", {}).get("field"):
-        where = doc.key_where(loc + (err["ctx"]["field"],))
+        field_path = loc + (err["ctx"]["field"],)
+        where = doc.where(field_path) if err["ctx"].get("at") == "value" else doc.key_where(field_path)
     field = loc[-1] if loc else None
     if kind == "extra_forbidden":
         allowed = fields_at(model, loc[:-1])
@@ -81,6 +83,11 @@ def explain(doc: YamlDoc, model: Type[BaseModel], err: dict) -> Problem:
     if kind == "too_long":
         return Problem(f"'{field}' has too many items (at most {err['ctx']['max_length']})", where,
                        "a briefing reader keeps only a few points: keep the strongest")
+    flow = _flow_text(doc, where) if kind == "text_type" else None
+    if flow:
+        what = "a mapping" if flow.startswith("{") else "a list"
+        return Problem(f"{_subject(field)}YAML reads text that starts with '{flow[0]}' as {what}", where,
+                       f"put the whole text in quotes: {quoted(flow)}")
     if kind == "text_type" and isinstance(_value_at(doc, loc), dict):
         return Problem(f"'{field}' should be text, but YAML reads a mapping here" if isinstance(field, str)
                        else "expected text, but YAML reads a mapping here", where,
@@ -123,6 +130,21 @@ _FIELD_HINTS = {
     "objection": "add 'response:' with your answer to it, or remove the objection",
     "response": "add the 'objection:' that the response answers",
 }
+
+
+def _subject(field) -> str:
+    return f"'{field}': " if isinstance(field, str) else ""
+
+
+def _flow_text(doc: YamlDoc, where) -> str | None:
+    """The rest of the line when a text was written starting with '{' or '[' ({fact} first,
+    [see @key] first): YAML read a mapping or a list there."""
+    if not where.line or where.line > len(doc.lines):
+        return None
+    rest = doc.lines[where.line - 1][where.column - 1:].rstrip()
+    if rest[:1] in ("{", "[") and re.search(r"[\w@]", rest) and not re.fullmatch(r"\{\s*\w+\s*:.*\}", rest):
+        return rest
+    return None
 
 
 def _yaml_repr(value: Any) -> str:

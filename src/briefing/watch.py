@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .build import BuildOptions, build
+from .build import BuildOptions
 from .cache import WATCHED
 from .errors import BriefError, Problem
 from .progress import LineReporter, summary
+from .session import Session
 
 
 INPUT_SUFFIXES = {".yaml", ".yml", ".json", ".po", ".html", ".css", ".docx", ".svg", ".png", ".jpg", ".jpeg",
@@ -22,14 +23,17 @@ def _relevant(path: str, out_dir) -> bool:
 
 def watch(project, args, out) -> int:
     from watchfiles import watch as changes
-    options = BuildOptions(languages=args.lang, formats=args.format, layouts=args.layout, out=args.out,
-                           jobs=args.jobs)
+    options = BuildOptions(briefs=args.brief, languages=args.lang, formats=args.format, layouts=args.layout,
+                           out=args.out, jobs=args.jobs, paper=args.paper, template=args.template,
+                           strict=args.strict, show_untranslated=args.show_untranslated)
     out_dir = project.output_dir(args.out)
     folders = [str(project.root / name) for name in WATCHED if (project.root / name).is_dir()]
 
+    session = Session(project.root)   # its warm workers serve every rebuild
+
     def once() -> None:
         try:
-            result = build(project, options, LineReporter(out, project))
+            result = session.build(options, LineReporter(out, project))
             summary(out, project, result)
         except BriefError as exc:
             out.problems(exc.problems)
@@ -53,4 +57,6 @@ def watch(project, args, out) -> int:
             once()
     except KeyboardInterrupt:
         out.print("stopped watching")
+    finally:
+        session.close()
     return 0

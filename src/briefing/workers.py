@@ -24,20 +24,24 @@ MB = 1024 * 1024
 
 @dataclass(frozen=True)
 class JobSpec:
-    """Everything a worker needs for one output; plain data, so it crosses processes."""
+    """Everything a worker needs for one document (a brief in one language and layout) and
+    the outputs to write from it; plain data, so it crosses processes."""
 
     root: str
     digest: str
     brief: str
     lang: str
-    fmt: str
     layout: str
-    target: str
+    outputs: tuple               # ((fmt, variant, target, inputs), ...)
     options: dict
     strict: bool
     timeout: float
-    inputs: tuple
-    variant: str = ""
+    bug_dir: str = ""            # where a bug's traceback is kept
+    placement: int | None = None  # the key facts box's place, when an earlier build decided it
+
+    @property
+    def targets(self) -> list[str]:
+        return [o[2] for o in self.outputs]
 
 
 @dataclass
@@ -49,6 +53,7 @@ class Outcome:
     seconds: float = 0.0
     inputs: tuple = ()
     peak_mb: float = 0.0      # the worker's peak resident memory so far
+    placement: int | None = None
 
 
 # --- in the worker ----------------------------------------------------------------------
@@ -145,70 +150,119 @@ def _project(spec: JobSpec):
     return _loaded[key]
 
 
-def render_job(spec: JobSpec) -> Outcome:
-    """Compose and write one output; every problem comes back as data."""
-    from .pipeline import composition_problems, compose, write_output
+EXIT_BUG = 3   # the CLI's exit code when the tool itself failed
+
+
+def render_job(spec: JobSpec) -> list[Outcome]:
+    """Compose one document and write its outputs; every expected problem comes back as
+    data. Anything else is a bug in this tool: its traceback is kept in a file."""
+    from .pipeline import Output, write_outputs
     _trace("job")
     start = time.perf_counter()
     where = Location(f"briefs/{spec.brief}.yaml")
+
+    def failed(problems, status="failed") -> list[Outcome]:
+        return [Outcome(t, status, problems, seconds=time.perf_counter() - start) for t in spec.targets]
+
     try:
         with time_limit(spec.timeout):
             loaded = _project(spec)
             opts = spec.options
-
-            def make(**extra):
-                kw = {"paper": opts.get("paper"), "layout": spec.layout,
-                      "show_untranslated": opts.get("show_untranslated", False), **extra}
-                return compose(loaded, spec.brief, spec.lang, **kw)
-            composed = make()
-            problems = composition_problems(loaded, spec.brief, spec.lang, composed)
-            if any(p.severity == "error" for p in problems) or (spec.strict and problems):
-                raise BriefError([p.as_error() for p in problems])
-            write_output(composed, loaded, spec.fmt, Path(spec.target), options=opts, recompose=make,
-                         variant=spec.variant)
+            composed, problems = write_outputs(
+                loaded, spec.brief, spec.lang, spec.layout,
+                [Output(fmt, Path(target), variant) for fmt, variant, target, _ in spec.outputs],
+                paper=opts.get("paper"), show_untranslated=opts.get("show_untranslated", False),
+                template=opts.get("template"), pdf_standard=opts.get("pdf_standard"), strict=spec.strict,
+                facts_after=spec.placement)
         stats = {"brief": composed.brief_stats.as_dict(), "template": composed.words_stats.as_dict()}
-        return Outcome(spec.target, "built", problems, stats, time.perf_counter() - start, spec.inputs,
-                       _peak_mb())
+        seconds = time.perf_counter() - start
+        return [Outcome(target, "built", problems, stats, seconds, inputs, _peak_mb(), composed.document.facts_after)
+                for _fmt, _variant, target, inputs in spec.outputs]
     except BriefError as exc:
-        return Outcome(spec.target, "failed", exc.problems, seconds=time.perf_counter() - start)
+        return failed(exc.problems)
     except TimeoutError:
-        return Outcome(spec.target, "failed", [Problem(
+        return failed([Problem(
             f"rendering took longer than {spec.timeout:g} seconds and was stopped", where,
-            "look for an enormous list, table or font size in the brief")], seconds=time.perf_counter() - start)
+            "look for an enormous list, table or font size in the brief")])
     except MemoryError:
-        return Outcome(spec.target, "failed", [Problem(
+        return failed([Problem(
             "rendering ran out of memory and was stopped", where,
-            "look for an enormous list, table or font size in the brief")], seconds=time.perf_counter() - start)
+            "look for an enormous list, table or font size in the brief")])
     except RecursionError:
-        return Outcome(spec.target, "failed", [Problem("the brief is nested too deeply to render", where)],
-                       seconds=time.perf_counter() - start)
-    except Exception as exc:  # a bug in this tool: report it, keep building the others
-        return Outcome(spec.target, "failed", [Problem(
-            f"internal error while rendering: {type(exc).__name__}: {exc}", where,
-            "this is a bug in briefing; please report it with the brief that triggers it")],
-            seconds=time.perf_counter() - start)
+        return failed([Problem("the brief is nested too deeply to render", where)])
+    except Exception:  # a bug in this tool: keep its traceback, report it, build the others
+        report = keep_traceback(spec)
+        return failed([Problem(
+            f"internal error (a bug in briefing) while making this document; the traceback is in {report}",
+            where, "please report it with that file and the brief that triggers it")], status="bug")
+
+
+def keep_traceback(spec: JobSpec) -> str:
+    """Write the current exception's traceback under the output folder; returns its path."""
+    import traceback
+    folder = Path(spec.bug_dir or Path(spec.targets[0]).parent)
+    path = folder / f"{spec.brief}.{spec.lang}.{spec.layout}.traceback.txt"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        path.write_text(traceback.format_exc(), encoding="utf-8")
+    except OSError:
+        return "(it could not be written)"
+    return str(path)
 
 
 # --- in the parent ----------------------------------------------------------------------
 
-def run_jobs(specs: list[JobSpec], jobs: int | None, memory_mb: int | None):
-    """Yield an Outcome per spec, as they finish. jobs=0 renders in this process."""
+class WorkerPool:
+    """Warm workers kept between builds (by a Session, for `watch`): WeasyPrint imported and
+    the fonts loaded once, not once per rebuild."""
+
+    def __init__(self, workers: int, memory_mb: int | None):
+        self.workers = workers
+        self.memory_mb = memory_mb
+        self._executor: ProcessPoolExecutor | None = None
+
+    def executor(self) -> ProcessPoolExecutor:
+        if self._executor is None:
+            self._executor = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("forkserver"),
+                                                 initializer=init_worker,
+                                                 initargs=(self.memory_mb, os.getpid()))
+        return self._executor
+
+    def broken(self) -> None:
+        """A worker died: the next build starts fresh workers."""
+        self.close()
+
+    def close(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+            self._executor = None
+
+
+def run_jobs(specs: list[JobSpec], jobs: int | None, memory_mb: int | None, pool: WorkerPool | None = None):
+    """Yield an Outcome per spec, as they finish. jobs=0 renders in this process; `pool`
+    lends warm workers that outlive this build."""
     if not specs:
         return
     if jobs == 0:
         for spec in specs:
-            yield render_job(spec)
+            yield from render_job(spec)
         return
     workers = max(1, min(jobs or os.cpu_count() or 1, len(specs)))
     suspects: list[JobSpec] = []
-    yield from _pool(specs, workers, memory_mb, suspects)
+    if pool is not None:
+        yield from _submit(pool.executor(), specs, suspects)
+        if suspects:
+            pool.broken()
+    else:
+        yield from _pool(specs, workers, memory_mb, suspects)
     for spec in suspects:  # a worker died: try its documents one by one, each in a fresh worker
         retry: list[JobSpec] = []
         outcomes = list(_pool([spec], 1, memory_mb, retry))
         if retry:
-            yield Outcome(spec.target, "failed", [Problem(
-                "the renderer process died while making this document (out of memory?)",
-                Location(f"briefs/{spec.brief}.yaml"), "look for an enormous list, table or font size")])
+            for target in spec.targets:
+                yield Outcome(target, "failed", [Problem(
+                    "the renderer process died while making this document (out of memory?)",
+                    Location(f"briefs/{spec.brief}.yaml"), "look for an enormous list, table or font size")])
         else:
             yield from outcomes
 
@@ -217,19 +271,27 @@ def _pool(specs: list[JobSpec], workers: int, memory_mb: int | None, suspects: l
     context = multiprocessing.get_context("forkserver")
     with ProcessPoolExecutor(workers, mp_context=context, initializer=init_worker,
                              initargs=(memory_mb, os.getpid())) as pool:
+        yield from _submit(pool, specs, suspects)
+
+
+def _submit(pool: ProcessPoolExecutor, specs: list[JobSpec], suspects: list[JobSpec]):
+    try:
         pending = {pool.submit(render_job, spec): spec for spec in specs}
-        try:
-            while pending:
-                done, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for future in done:
-                    spec = pending.pop(future)
-                    try:
-                        yield future.result()
-                    except BrokenProcessPool:
-                        suspects.append(spec)
-        except (KeyboardInterrupt, GeneratorExit):
-            # Ctrl-C: stop now; queued documents are not made, half-written ones stay temp files
-            for process in list((pool._processes or {}).values()):
-                process.terminate()
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise
+    except BrokenProcessPool:
+        suspects.extend(specs)
+        return
+    try:
+        while pending:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                spec = pending.pop(future)
+                try:
+                    yield from future.result()
+                except BrokenProcessPool:
+                    suspects.append(spec)
+    except (KeyboardInterrupt, GeneratorExit):
+        # Ctrl-C: stop now; queued documents are not made, half-written ones stay temp files
+        for process in list((pool._processes or {}).values()):
+            process.terminate()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise

@@ -99,7 +99,7 @@ def read_catalog(path: Path, shown: str, lang: str, root: Path | None = None) ->
     except BriefError as exc:
         return PoFile(path, shown, None, exc.problems)
     try:
-        text = data.decode("utf-8")
+        text = data.decode("utf-8").removeprefix("\ufeff")  # a BOM, as Poedit and msgfmt accept
     except UnicodeDecodeError:
         return PoFile(path, shown, None, [Problem("file is not valid UTF-8", Location(shown),
                                                   "save it as UTF-8 (Poedit does by default)")])
@@ -328,3 +328,12 @@ class Translator:
 def _short(text: str, n: int = 60) -> str:
     text = " ".join(text.split())
     return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def catalog_stats(po: PoFile | None, lang: str, texts) -> tuple[Stats, list[Problem]]:
+    """How complete one catalog is for `texts` ((msgid, msgctxt) pairs): the one count that
+    `translate status`, `translate check` and the build's fallback warning all report."""
+    tr = Translator(po, lang)
+    for msgid, ctx in texts:
+        tr(msgid, ctx)
+    return tr.stats, tr.problems

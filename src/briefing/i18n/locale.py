@@ -5,41 +5,53 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Callable
 
-from babel import Locale
-from babel.dates import format_date
-from babel.lists import format_list
-from babel.numbers import format_currency, format_decimal, format_percent
+from typing import TYPE_CHECKING
 
-# CLDR <delimiters> (Babel does not expose them): quotationStart/End, alternate pair.
-QUOTES = {
-    "en": ("\u201c", "\u201d", "\u2018", "\u2019"),
-    "he": ("\u201d", "\u201d", "\u2019", "\u2019"),
-    "hy": ("\u00ab", "\u00bb", "\u00ab", "\u00bb"),
-}
-FULL_STOP = {"hy": "\u0589"}  # Armenian full stop "։"
-LIST_SEPARATOR = {"hy": "\u2024 "}  # between sources in one note: Armenian "․"
-CURRENCY_BY_NAME = {"hy"}  # Armenian readers expect "65 000 ԱՄՆ դոլար", not "65 000 $"
-YEAR_MARK = {"hy": ("\u00a0թ.", "\u00a0թթ.")}  # 2021 թ., 2016–2020 թթ.
+if TYPE_CHECKING:  # pragma: no cover
+    from babel import Locale
+# Babel is imported where it formats (numbers, dates, lists): the language profiles below are
+# read by `briefing --help` too, which should not pay for loading CLDR.
+
 HEBREW_LETTER = re.compile(r"[\u0590-\u05ff]")
 LATIN_START = re.compile(r"^[\W\d_]*[A-Za-z0-9]")
 
-# Font stacks: the script's own Noto family first, then Noto Sans/Serif for Latin and digits
-# (Noto Hebrew and Armenian carry no Latin letters, digits or '%').
-SERIF = {"he": ["Noto Serif Hebrew", "Noto Serif"], "hy": ["Noto Serif Armenian", "Noto Serif"],
-         "en": ["Noto Serif"]}
-SANS = {"he": ["Noto Sans Hebrew", "Noto Sans"], "hy": ["Noto Sans Armenian", "Noto Sans"],
-        "en": ["Noto Sans"]}
-# Word: w:rFonts ascii/hAnsi (Latin) and cs (complex script) per language.
-DOCX_FONTS = {"en": ("Noto Serif", "Noto Serif"), "he": ("Noto Serif", "Noto Serif Hebrew"),
-              "hy": ("Noto Serif Armenian", "Noto Serif Armenian")}
-DOCX_LANG = {"en": "en-US", "he": "he-IL", "hy": "hy-AM"}
-# gettext Plural-Forms as CLDR defines the categories (Babel's table is older for these two).
-PLURAL_FORMS = {
-    "he": "nplurals=3; plural=(n == 1) ? 0 : ((n == 2) ? 1 : 2);",
-    "hy": "nplurals=2; plural=(n > 1);",
-    "en": "nplurals=2; plural=(n != 1);",
-}
+
+@dataclass(frozen=True)
+class Profile:
+    """Everything the tool knows about one language, in one place. Adding a language is
+    one profile here and its catalogs; Babel supplies numbers, dates, lists and direction."""
+
+    code: str
+    quotes: tuple[str, str, str, str]           # CLDR <delimiters>: start, end, alternate start, end
+    serif: tuple[str, ...]                      # font stacks: the script's family, then Latin/digits
+    sans: tuple[str, ...]
+    docx_fonts: tuple[str, str]                 # Word w:rFonts: (ascii/hAnsi, cs)
+    docx_lang: str                              # Word w:lang
+    plural_forms: str                           # gettext Plural-Forms, as CLDR defines the categories
+    full_stop: str = "."
+    list_separator: str = "; "                  # between sources in one note
+    currency_by_name: bool = False              # "65 000 ԱՄՆ դոլար" rather than "65 000 $"
+    year_mark: tuple[str, str] = ("", "")       # after a year / a span of years: "2021 թ.", "2016–2020 թթ."
+    stop_after_quote: bool = False              # «...»։ : the full stop goes after the closing mark
+    upright: bool = False                       # no true italics in the script: emphasis stays upright
+    script: str | None = None                   # a regex class of the script's own letters
+    typography: Callable[[str], str] | None = None   # applied to translated text (Hebrew gershayim ...)
+    prefix_hyphen: bool = False                 # "ו‑Amnesty": a prefix before a Latin word takes U+2011
+    smartquotes: str | None = None              # straight quotes in briefs become these (markdown-it typographer)
+
+
+PROFILES: dict[str, Profile] = {}
+
+
+def register(profile: Profile) -> Profile:
+    PROFILES[profile.code] = profile
+    return profile
+
+
+def profile(code: str) -> Profile:
+    return PROFILES.get(code) or PROFILES["en"]
 
 
 @dataclass(frozen=True)
@@ -47,7 +59,11 @@ class Lang:
     code: str
 
     @property
-    def locale(self) -> Locale:
+    def profile(self) -> Profile:
+        return profile(self.code)
+
+    @property
+    def locale(self) -> "Locale":
         return _locale(self.code)
 
     @property
@@ -67,16 +83,16 @@ class Lang:
         return self.locale.get_display_name("en") or self.code
 
     def quote(self, text: str, inner: bool = False) -> str:
-        q = QUOTES.get(self.code, QUOTES["en"])
+        q = self.profile.quotes
         return (q[2] + text + q[3]) if inner else (q[0] + text + q[1])
 
     @property
     def quote_marks(self) -> tuple[str, str]:
-        q = QUOTES.get(self.code, QUOTES["en"])
+        q = self.profile.quotes
         return q[0], q[1]
 
     def full_stop(self) -> str:
-        return FULL_STOP.get(self.code, ".")
+        return self.profile.full_stop
 
     def sentence(self, text: str) -> str:
         """End a template sentence with this language's full stop."""
@@ -88,12 +104,14 @@ class Lang:
     # --- numbers and dates ---------------------------------------------------------------
 
     def number(self, value: float, decimals: int | None = None) -> str:
+        from babel.numbers import format_decimal
         if decimals is None:
             return format_decimal(value, locale=self.locale)
         fmt = "#,##0" + ("." + "0" * decimals if decimals else "")
         return format_decimal(value, format=fmt, locale=self.locale, decimal_quantization=True)
 
     def percent(self, value: float, decimals: int | None = None) -> str:
+        from babel.numbers import format_percent
         fmt = None
         if decimals:
             base = self.locale.percent_formats[None].pattern
@@ -101,7 +119,8 @@ class Lang:
         return format_percent(value, format=fmt, locale=self.locale, decimal_quantization=bool(decimals))
 
     def currency(self, value: float, currency: str, decimals: int | None = None) -> str:
-        if self.code in CURRENCY_BY_NAME:
+        from babel.numbers import format_currency
+        if self.profile.currency_by_name:
             return format_currency(value, currency, locale=self.locale, format_type="name", currency_digits=False,
                                    decimal_quantization=False).replace(" ", "\u00a0")
         pattern = self.locale.currency_formats["standard"].pattern
@@ -115,10 +134,12 @@ class Lang:
     def date(self, value: dt.date, style: str = "long") -> str:
         """A date as the language writes it, never broken across lines (no-break spaces);
         days are not zero-padded ('5', not '05', which CLDR's Armenian pattern gives)."""
+        from babel.dates import format_date
         pattern = self.locale.date_formats[style].pattern.replace("dd", "d")
         return format_date(value, format=pattern, locale=self.locale).replace(" ", "\u00a0")
 
     def month_year(self, year: int, month: int) -> str:
+        from babel.dates import format_date
         return format_date(dt.date(year, month, 1), format="LLLL y", locale=self.locale).replace(" ", "\u00a0")
 
     def range(self, start, end) -> str:
@@ -126,16 +147,17 @@ class Lang:
 
     def period(self, start, end=None) -> str:
         """A year or a span of years as a date qualifier ("2021", hy "2021 թ.")."""
-        one, many = YEAR_MARK.get(self.code, ("", ""))
+        one, many = self.profile.year_mark
         return f"{start}{one}" if end is None else f"{self.range(start, end)}{many}"
 
     @property
     def list_separator(self) -> str:
-        return LIST_SEPARATOR.get(self.code, "; ")
+        return self.profile.list_separator
 
     def list(self, items: list[str], style: str = "standard") -> str:
+        from babel.lists import format_list
         text = format_list(items, style=style, locale=self.locale)
-        if self.code == "he" and len(items) > 1:
+        if self.profile.prefix_hyphen and len(items) > 1:
             # CLDR joins the last item with a bare "ו"; before a Latin word Hebrew writes "ו-".
             last = items[-1]
             if LATIN_START.match(last) and text.endswith("\u05d5" + last):
@@ -144,7 +166,8 @@ class Lang:
 
 
 @lru_cache(maxsize=None)
-def _locale(code: str) -> Locale:
+def _locale(code: str) -> "Locale":
+    from babel import Locale
     return Locale.parse(code)
 
 
@@ -164,3 +187,37 @@ def hebrew_typography(text: str) -> str:
     text = re.sub(r'(?<=[\u05d0-\u05ea])"(?=[\u05d0-\u05ea])', "\u05f4", text)
     text = re.sub(r"(?<=[\u05d0-\u05ea])'", "\u05f3", text)
     return text.replace('"', "\u201d")
+
+
+def typeset(text: str, code: str) -> str:
+    """A translated text as the language typesets it (its profile's typography rules)."""
+    rule = profile(code).typography
+    return rule(text) if rule else text
+
+
+register(Profile(
+    "en", quotes=("\u201c", "\u201d", "\u2018", "\u2019"),
+    serif=("Noto Serif",), sans=("Noto Sans",), docx_fonts=("Noto Serif", "Noto Serif"), docx_lang="en-US",
+    plural_forms="nplurals=2; plural=(n != 1);", smartquotes="\u201c\u201d\u2018\u2019"))
+register(Profile(
+    "he", quotes=("\u201d", "\u201d", "\u2019", "\u2019"),
+    serif=("Noto Serif Hebrew", "Noto Serif"), sans=("Noto Sans Hebrew", "Noto Sans"),
+    docx_fonts=("Noto Serif", "Noto Serif Hebrew"), docx_lang="he-IL",
+    plural_forms="nplurals=3; plural=(n == 1) ? 0 : ((n == 2) ? 1 : 2);",
+    upright=True, script="[\u0590-\u05ff\ufb1d-\ufb4f]", typography=hebrew_typography, prefix_hyphen=True))
+register(Profile(
+    "hy", quotes=("\u00ab", "\u00bb", "\u00ab", "\u00bb"),
+    serif=("Noto Serif Armenian", "Noto Serif"), sans=("Noto Sans Armenian", "Noto Sans"),
+    docx_fonts=("Noto Serif Armenian", "Noto Serif Armenian"), docx_lang="hy-AM",
+    plural_forms="nplurals=2; plural=(n > 1);",
+    full_stop="\u0589", list_separator="\u2024 ", currency_by_name=True,
+    year_mark=("\u00a0\u0569.", "\u00a0\u0569\u0569."), stop_after_quote=True, upright=True, smartquotes="\u00ab\u00bb\u2018\u2019",
+    script="[\u0530-\u058f\ufb13-\ufb17]"))
+
+# Views by language, for the modules that read one property of every language.
+SERIF = {code: list(p.serif) for code, p in PROFILES.items()}
+SANS = {code: list(p.sans) for code, p in PROFILES.items()}
+DOCX_FONTS = {code: p.docx_fonts for code, p in PROFILES.items()}
+DOCX_LANG = {code: p.docx_lang for code, p in PROFILES.items()}
+PLURAL_FORMS = {code: p.plural_forms for code, p in PROFILES.items()}
+QUOTES = {code: p.quotes for code, p in PROFILES.items()}

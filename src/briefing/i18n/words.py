@@ -49,25 +49,16 @@ WORDS: dict[str, str] = {
 
 LOCATOR_WORDS = {"page": ("p.", "pp."), "paragraph": ("para.", "para."), "section": ("sec.", "sec.")}
 
+_PLACEHOLDER = __import__("re").compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
-_FIELD = None
 
+def fill(pattern: str, values: dict) -> str:
+    """Fill the plain `{name}` placeholders of a translated pattern, and nothing else.
 
-def fill(pattern: str, **values) -> str:
-    """Fill a translatable pattern: each plain `{name}` given in `values` becomes its value.
-
-    Nothing else is interpreted: `{x.__class__}`, `{0}`, `{x[key]}`, `{x!r}` or `{x:>9}` stay
-    as they are written, so a pattern from a template or a catalog cannot reach Python
-    attributes the way `str.format` would. Linear in the pattern's length.
+    Never `str.format`: a pattern comes from a catalog or a template, and format fields
+    such as `{x.__globals__}` or `{x[0]}` would reach into Python objects. An unknown
+    name is left as it is.
     """
-    global _FIELD
     if not values:
         return pattern
-    if _FIELD is None:
-        import re
-        _FIELD = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
-
-    def one(m):
-        name = m.group(1)
-        return str(values[name]) if name in values else m.group(0)
-    return _FIELD.sub(one, pattern)
+    return _PLACEHOLDER.sub(lambda m: str(values[m.group(1)]) if m.group(1) in values else m.group(0), pattern)

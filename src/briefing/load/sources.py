@@ -87,6 +87,9 @@ class Source:
 class SourceSet:
     by_id: dict[str, Source] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
+    # ids that a file which cannot be read seems to define -> that file: their citations are
+    # not reported as unknown, one by one, when the file's own error says it all
+    unreadable: dict[str, str] = field(default_factory=dict)
 
     def __contains__(self, key: str) -> bool:
         return key in self.by_id
@@ -109,9 +112,11 @@ def load_sources(folder: Path, root: Path | None, report: Report) -> SourceSet:
         shown = _shown(path, root)
         result.files.append(shown)
         try:
-            items = _read_items(path, shown, root)
+            items = _read_items(path, shown, report, root)
         except BriefError as exc:
             report.extend(exc.problems)
+            for key in _ids_in(path):
+                result.unreadable.setdefault(key, shown)
             continue
         for raw, where in items:
             source = _source(raw, where, report)
@@ -124,6 +129,19 @@ def load_sources(folder: Path, root: Path | None, report: Report) -> SourceSet:
                 continue
             result.by_id[source.id] = source
     return result
+
+
+_ID_PATTERNS = (re.compile(r'"id"\s*:\s*"((?:[^"\\]|\\.)+)"'), re.compile(r'"id"\s*:\s*(\d+)'),
+                re.compile(r'^[ \t]*(?:-[ \t]+)?id[ \t]*:[ \t]*["\']?([^"\'\s#]+)', re.M))
+
+
+def _ids_in(path: Path) -> list[str]:
+    """The ids a source file that cannot be parsed seems to define, read from its raw text."""
+    try:
+        text = path.read_bytes()[:MAX_BYTES].decode("utf-8", "replace")
+    except OSError:
+        return []
+    return [m.group(1) for pattern in _ID_PATTERNS for m in pattern.finditer(text)]
 
 
 def _shown(path: Path, root: Path | None) -> str:
@@ -158,7 +176,7 @@ class _Where:
         return Location(self.shown, line, col)
 
 
-def _read_items(path: Path, shown: str, root: Path | None = None) -> list[tuple[dict, _Where]]:
+def _read_items(path: Path, shown: str, report: Report, root: Path | None = None) -> list[tuple[dict, _Where]]:
     if path.suffix.lower() == ".json":
         text = read_text(path, shown, MAX_BYTES, root)
         try:
@@ -187,6 +205,7 @@ def _read_items(path: Path, shown: str, root: Path | None = None) -> list[tuple[
             items.append((item, _Where(shown, text=text, start=max(start, 0))))
         return items
     doc = load_yaml(path, shown, root=root)
+    report.extend(doc.warnings)
     data = doc.data
     base: tuple = ()
     if isinstance(data, dict) and "references" in data:

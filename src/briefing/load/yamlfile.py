@@ -11,6 +11,7 @@ crashes on deep nesting), then turned into plain values here, so that:
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ from yaml.composer import Composer
 from yaml.constructor import SafeConstructor
 from yaml.resolver import Resolver
 
-from ..errors import BriefError, Location, Report
+from ..errors import BriefError, Location, Problem, Report
 
 MAX_BYTES = 1_000_000
 MAX_DEPTH = 40
@@ -42,25 +43,39 @@ class Text(str):
     """A string from a user's file that remembers where it was written.
 
     `exact` is true when each character sits at its own column on one line (a plain or
-    simply quoted one-line scalar), so `at(i)` can point at a character inside it.
+    simply quoted one-line scalar), so `at(i)` can point at a character inside it. A text
+    over several lines keeps `anchors`: (offset, line, column) of each word as written, so
+    `at(i)` points at the word's own line and column.
     """
 
     loc: Location | None
     exact: bool
+    anchors: tuple
 
-    def __new__(cls, value: str, loc: Location | None = None, exact: bool = False):
+    def __new__(cls, value: str, loc: Location | None = None, exact: bool = False, anchors: tuple = ()):
         self = super().__new__(cls, value)
         self.loc = loc
         self.exact = exact
+        self.anchors = anchors
         return self
 
     def at(self, offset: int) -> Location | None:
         if self.loc is None:
             return None
-        return self.loc.shifted(offset) if self.exact else self.loc
+        if self.exact:
+            return self.loc.shifted(offset)
+        best = None
+        for start, line, column in self.anchors:
+            if start > offset:
+                break
+            best = (start, line, column)
+        if best is None:
+            return self.loc
+        start, line, column = best
+        return Location(self.loc.path, line, column + (offset - start))
 
     def __reduce__(self):
-        return (Text, (str(self), self.loc, self.exact))
+        return (Text, (str(self), self.loc, self.exact, self.anchors))
 
 
 @dataclass
@@ -78,6 +93,7 @@ class YamlDoc:
     positions: dict[Path_, Location] = field(default_factory=dict)
     key_positions: dict[Path_, Location] = field(default_factory=dict)
     scalars: dict[Path_, Scalar] = field(default_factory=dict)
+    warnings: list = field(default_factory=list)   # Problems that do not stop loading (a cut text)
 
     def where(self, path: Path_) -> Location:
         """The closest known location for a path (its value, else its parent)."""
@@ -180,6 +196,10 @@ def load_yaml(path: Path, shown: str, *, max_bytes: int = MAX_BYTES, max_depth: 
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"
+        trap = None if "tab" in problem else _trap(
+            text.splitlines(), shown, [m for m in (exc.problem_mark, exc.context_mark) if m])
+        if trap is not None:
+            raise BriefError([trap]) from None
         if exc.context and "quoted scalar" in exc.context and exc.context_mark:
             raise BriefError("YAML syntax error: this quoted text is never closed",
                              _loc(shown, exc.context_mark),
@@ -198,6 +218,74 @@ def load_yaml(path: Path, shown: str, *, max_bytes: int = MAX_BYTES, max_depth: 
     doc.data = _Builder(doc, report, max_nodes, max_depth).build(node, ())
     report.raise_if_errors()
     return doc
+
+
+_KEY_OR_DASH = re.compile(r"^[ \t]*(?:-[ \t]+)*(?:[A-Za-z_][\w-]*[ \t]*:[ \t]+)?")
+_STARTS = {
+    "{": "a text that starts with '{' must be in quotes: YAML reads '{' as the start of a mapping",
+    "[": "a text that starts with '[' must be in quotes: YAML reads '[' as the start of a list",
+    '"': "a text that starts with a quotation mark must be in quotes as a whole: "
+         "YAML reads the first quoted part as the whole text",
+    "'": "a text that starts with an apostrophe must be in quotes as a whole: "
+         "YAML reads the first quoted part as the whole text",
+    "*": "a text that starts with '*' must be in quotes: YAML reads '*' as a reference to an anchor",
+    "&": "a text that starts with '&' must be in quotes: YAML reads '&' as an anchor's name",
+}
+
+
+def _trap(lines: list[str], shown: str, marks) -> Problem | None:
+    """YAML's traps behind a cryptic syntax error: a tab before a key, or a text that starts
+    with a character YAML gives a meaning to ({, [, a quotation mark, *, &)."""
+    for mark in marks:
+        if mark.line >= len(lines):
+            continue
+        line = lines[mark.line]
+        indent = line[: len(line) - len(line.lstrip(" \t"))]
+        if "\t" in indent or line[mark.column:mark.column + 1] == "\t":
+            col = indent.index("\t") if "\t" in indent else mark.column
+            return Problem("YAML syntax error: a tab character before a key", Location(shown, mark.line + 1, col + 1),
+                           "indent with spaces, not tabs (set your editor to insert spaces)")
+        start = _KEY_OR_DASH.match(line).end()
+        value = line[start:].rstrip()
+        if value[:1] in _STARTS and _continues(value):
+            return Problem(f"YAML syntax error: {_STARTS[value[0]]}", Location(shown, mark.line + 1, start + 1),
+                           f"write it in quotes: {quoted(value)}")
+    return None
+
+
+def _continues(value: str) -> bool:
+    """Does text follow what YAML reads as a complete value ({...}, [...], "...", '...', *name)?"""
+    first = value[0]
+    if first in "*&":
+        return True
+    if first in "{[":
+        close, depth = {"{": "}", "[": "]"}[first], 0
+        for i, ch in enumerate(value):
+            depth += (ch == first) - (ch == close)
+            if depth == 0:
+                return bool(value[i + 1:].strip()) and not value[i + 1:].lstrip().startswith(("#", ","))
+        return False
+    i = 1
+    while i < len(value):
+        if first == '"' and value[i] == "\\":
+            i += 2
+            continue
+        if value[i] == first:
+            if first == "'" and value[i + 1:i + 2] == "'":
+                i += 2
+                continue
+            rest = value[i + 1:].strip()
+            return bool(rest) and not rest.startswith("#")
+        i += 1
+    return False
+
+
+def quoted(text: str) -> str:
+    """`text` as a YAML quoted scalar a user can paste: double quotes unless it holds one."""
+    if '"' not in text and "\\" not in text:
+        return f'"{text}"'
+    return "'" + text.replace("'", "''") + "'"
+
 
 
 def _syntax_hint(problem: str) -> str | None:
@@ -288,16 +376,61 @@ class _Builder:
             # content starts after the quote; exact only when it stands there as written (no escapes)
             col = start.column + 1
             exact = "\n" not in node.value and line[col:col + len(node.value)] == node.value
-            return Text(node.value, loc.shifted(1), exact)
+            return Text(node.value, loc.shifted(1), exact, () if exact else self._anchors(node, start.line, col))
         if not node.style:
             exact = "\n" not in node.value and line[start.column:start.column + len(node.value)] == node.value
-            return Text(node.value, loc, exact)
+            self._cut_by_comment(node, loc)
+            return Text(node.value, loc, exact, () if exact else self._anchors(node, start.line, start.column))
         # block scalars ('|', '>'): content begins on the next line
         first = next((i for i, line in enumerate(self.doc.lines[start.line + 1:], start.line + 2)
                       if line.strip()), start.line + 2)
         indent = len(self.doc.lines[first - 1]) - len(self.doc.lines[first - 1].lstrip()) \
             if first - 1 < len(self.doc.lines) else 0
-        return Text(node.value, Location(self.doc.path, first, indent + 1), False)
+        return Text(node.value, Location(self.doc.path, first, indent + 1), False,
+                    self._anchors(node, first - 1, 0))
+
+    def _anchors(self, node, line: int, column: int) -> tuple:
+        """Where each word of a multi-line text stands in the file: folding and indentation
+        change only the spaces between words, so the words are found in order."""
+        lines, last = self.doc.lines, min(node.end_mark.line, len(self.doc.lines) - 1)
+        out = []
+        for m in re.finditer(r"\S+", node.value):
+            word, at = m.group(0), None
+            while line <= last:
+                found = lines[line].find(word, column)
+                if found >= 0:
+                    at = (line, found)
+                    break
+                line, column = line + 1, 0
+            if at is None:  # an escape sequence: the word is not written as it reads
+                break
+            out.append((m.start(), at[0] + 1, at[1] + 1))
+            line, column = at[0], at[1] + len(word)
+        return tuple(out)
+
+    def _cut_by_comment(self, node, loc: Location) -> None:
+        """A ' #' inside an unquoted text starts a YAML comment and silently cuts the text
+        ("Researcher, #1 in ..." reads "Researcher,"). A comment written as a comment
+        ("# note", with a space) is left alone; '#' glued to a word, or a text that ends
+        mid-sentence (on ',', ':', ';', '(' or a dash), is reported."""
+        end = node.end_mark
+        if end.line >= len(self.doc.lines):
+            return
+        rest = self.doc.lines[end.line][end.column:]
+        m = re.match(r"([ \t]+)#(.*)$", rest)
+        if not m:
+            return
+        comment = m.group(2)
+        glued = comment[:1] not in ("", " ", "\t", "#")
+        dangling = node.value.rstrip()[-1:] in (",", ":", ";", "(", "-", "\u2013", "\u2014")
+        if not (glued or dangling):
+            return
+        where = Location(self.doc.path, end.line + 1, end.column + len(m.group(1)) + 1)
+        whole = f"{node.value}{m.group(1)}#{comment}".strip()
+        self.doc.warnings.append(Problem(
+            f"this text is cut at '#{_clip(comment)}': YAML reads ' #' as the start of a comment",
+            where, f"put the whole text in quotes: {quoted(whole) if chr(10) not in whole else 'use quotes'}",
+            "warning"))
 
     def mapping(self, node, path: Path_, depth: int) -> dict:
         result: dict = {}
@@ -325,6 +458,10 @@ class _Builder:
             self.doc.key_positions[path + (key,)] = kloc
             result[key] = self.build(value_node, path + (key,), depth + 1)
         return result
+
+
+def _clip(text: str, n: int = 20) -> str:
+    return text if len(text) <= n else text[:n].rstrip() + "…"
 
 
 def describe(value: Any) -> str:

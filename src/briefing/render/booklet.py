@@ -3,7 +3,7 @@ folded handout (pypdf). Right-to-left documents are bound on the right, so each 
 is mirrored."""
 from __future__ import annotations
 
-from pathlib import Path
+import io
 
 from pypdf import PageObject, PdfReader, PdfWriter, Transformation
 
@@ -23,9 +23,9 @@ def booklet_order(pages: int, rtl: bool = False) -> list[tuple[int | None, int |
     return [tuple(i if i < pages else None for i in side) for side in sides]
 
 
-def impose(source: Path, target: Path, rtl: bool = False) -> int:
-    """Write the booklet of `source` (A5 pages) to `target`; returns the number of sheet sides."""
-    reader = PdfReader(str(source))
+def impose(source: bytes, rtl: bool = False) -> bytes:
+    """The booklet of a PDF of A5 pages: A4 sheet sides, in folding order."""
+    reader = PdfReader(io.BytesIO(source))
     pages = reader.pages
     width = float(pages[0].mediabox.width)
     height = float(pages[0].mediabox.height)
@@ -45,6 +45,6 @@ def impose(source: Path, target: Path, rtl: bool = False) -> int:
     if "/Lang" in root:
         from pypdf.generic import NameObject, TextStringObject
         writer._root_object[NameObject("/Lang")] = TextStringObject(str(root["/Lang"]))
-    with open(target, "wb") as fh:
-        writer.write(fh)
-    return len(booklet_order(len(pages), rtl))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

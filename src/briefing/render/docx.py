@@ -1,7 +1,10 @@
 """Document -> .docx with python-docx, on the styles of a reference document.
 
-Layout comes from styles (Title, Heading 1/2, List Bullet, Intense Quote, a table style,
-footnote styles), so a user restyles the output in Word. Raw XML lives in ooxml.py.
+The writer walks the composed document's blocks in order, one method per role; layout
+comes from styles (Title, Heading 1/2, List Bullet, Intense Quote, a table style, footnote
+styles), so a user restyles the output in Word. Direction was decided when the document
+was composed (left-to-right spans); here each run only gets its fonts and language tags.
+Raw XML lives in ooxml.py.
 """
 from __future__ import annotations
 
@@ -17,26 +20,44 @@ from docx.shared import Mm
 
 from ..document import Code, Document, Emph, LineBreak, Link, NoteRef, Span, Str, Strong, text_of
 from ..errors import BriefError, Location
-from ..i18n.locale import DOCX_LANG
+from ..i18n.locale import profile as language_profile
 from . import ooxml
 from .docx_styles import ensure_styles, localize_styles, set_fonts
 
-PAPER = {"a4": (Mm(210), Mm(297)), "letter": (Mm(215.9), Mm(279.4))}
-HEBREW = re.compile(r"[\u0590-\u05ff\ufb1d-\ufb4f]")
-LTR_RUN = re.compile(r"[A-Za-z0-9][A-Za-z0-9%.,:/+\-\u2013_'\u2019&@?=#]*[A-Za-z0-9%]|[A-Za-z0-9]")
-ARMENIAN_RUN = re.compile(r"[\u0530-\u058f\ufb13-\ufb17]+(?:[ \u00a0\-]+[\u0530-\u058f\ufb13-\ufb17]+)*")
+PAPER = {"a4": (Mm(210), Mm(297)), "letter": (Mm(215.9), Mm(279.4)), "a5": (Mm(148), Mm(210))}
+LATIN_LETTER = re.compile(r"[A-Za-z]")
 LRM, RLM = "\u200e", "\u200f"
 MAX_REFERENCE_BYTES = 10_000_000
 MAX_REFERENCE_ENTRIES = 500
 MAX_REFERENCE_UNPACKED = 100_000_000
 
 
+def write_docx(doc: Document, options) -> bytes:
+    """The Word writer: (Document, WriteOptions) -> .docx bytes."""
+    from ..project import Colors
+    from .pdf import one_page
+    project, tset = options.project, options.template
+    if doc.layout == "leave-behind":
+        # the same document as the PDF one, in compact styles no larger than the PDF's: if
+        # its PDF layout reaches page 2, so would Word's (the tests count LibreOffice's pages)
+        one_page(doc, options)
+    ref = tset.reference_docx
+    style = tset.style  # the set's fonts; the palette is the document's branding
+    logo = project.root / doc.branding.logo_raster if doc.branding.logo_raster else None
+    writer = DocxWriter(doc, ref, Colors(**doc.branding.colors), tset.shown("reference.docx") if ref else "",
+                        recolor=style.recolors_word(project), logo=logo, fonts=style.word_fonts())
+    return writer.to_bytes()
+
+
 class DocxWriter:
     def __init__(self, doc: Document, reference: Path | None, colors=None, reference_shown: str = "",
-                 recolor: bool = False, logo: Path | None = None):
+                 recolor: bool = False, logo: Path | None = None, fonts: dict | None = None):
         self.doc = doc
         self.rtl = doc.rtl
-        self.lang = DOCX_LANG.get(doc.lang, "en-US")
+        self.profile = language_profile(doc.lang)
+        self.lang = self.profile.docx_lang
+        self.script = (re.compile(f"{self.profile.script}+(?:[ \u00a0\\-\u2011]+{self.profile.script}+)*")
+                       if self.profile.script else None)
         self.d = docx.Document(check_reference(reference, reference_shown) if reference else None)
         self.has_reference = reference is not None
         self.logo = logo
@@ -44,46 +65,57 @@ class DocxWriter:
         for child in list(body):
             if not child.tag.endswith("}sectPr"):
                 body.remove(child)
-        if reference is None:
+        # fonts: the template set's template.toml, else the reference document's, else Noto
+        if fonts:
+            set_fonts(self.d, fonts["text"], fonts["headings"])
+        elif reference is None:
             set_fonts(self.d)
+        self.families = (fonts or {}).get("families", {})  # body ("serif") / headings ("sans") -> stack
         ensure_styles(self.d, colors, recolor=recolor or reference is None)
-        localize_styles(self.d, doc.lang, compact=doc.layout == "leave-behind")
+        localize_styles(self.d, doc.lang, compact=doc.layout == "leave-behind", kinds=self.families)
         self.footnotes = ooxml.Footnotes(self.d)
         self._family = "serif"
         # python-docx looks a style up by scanning every style each time: look once
         self._style_ids = {s.name: s.style_id for s in self.d.styles}
 
+    def _style_id(self, name: str) -> str:
+        """Word refers to styles by id, never by name."""
+        return self._style_ids.get(name, name.replace(" ", ""))
+
     def _style(self, paragraph, name: str) -> None:
-        paragraph._p.style = self._style_ids.get(name, name.replace(" ", ""))
+        paragraph._p.style = self._style_id(name)
 
     # --- runs ---------------------------------------------------------------------------
-    def _script_fonts(self) -> dict:
-        fonts = self.doc.fonts[self._family]
-        return {"script": fonts[0] if len(fonts) > 1 else None}
+    def _fonts(self) -> tuple[str, str]:
+        """(the script's own font, the Latin font) of the current family."""
+        stack = self.doc.fonts[self.families.get(self._family, self._family)]
+        return stack[0], stack[-1]
 
     def _text_runs(self, parent, text: str, fmt: dict) -> None:
-        """Runs for one string, split by script so each gets the right font and direction."""
+        """Runs for one string: direction comes from the document (and `ltr` spans);
+        each piece gets the font that has its characters and its language tag."""
         if not text:
             return
-        script_font = self._script_fonts()["script"]
-        base = dict(style=fmt.get("style"), bold=fmt.get("bold", False), italic=fmt.get("italic", False),
-                    highlight=fmt.get("highlight"))
-        if self.doc.lang == "he":
-            if fmt.get("ltr"):
-                ooxml.make_run(parent, text, lang="en-US", bidi_lang="he-IL", **base)
-                return
-            for piece, ltr in _split(text, LTR_RUN):
-                if ltr:
-                    ooxml.make_run(parent, piece, lang="en-US", bidi_lang="he-IL", **base)
-                else:
-                    ooxml.make_run(parent, piece, cs_font=script_font, lang="he-IL", bidi_lang="he-IL",
-                                   rtl=True, **base)
-        elif self.doc.lang == "hy":
-            for piece, armenian in _split(text, ARMENIAN_RUN):
-                ooxml.make_run(parent, piece, latin_font=script_font if armenian else None,
-                               cs_font=script_font if armenian else None, lang="hy-AM", **base)
-        else:
+        base = dict(style=self._style_id(fmt["style"]) if fmt.get("style") else None, bold=fmt.get("bold", False),
+                    italic=fmt.get("italic", False), highlight=fmt.get("highlight"))
+        bidi_lang = self.lang if self.rtl else None
+        if fmt.get("ltr"):  # a left-to-right span inside right-to-left text
+            ooxml.make_run(parent, text, lang="en-US", bidi_lang=bidi_lang, **base)
+            return
+        if self.script is None:
             ooxml.make_run(parent, text, lang=self.lang, **base)
+            return
+        script_font, latin_font = self._fonts()
+        for piece, own in _split(text, self.script):
+            lang = self.lang if own or not LATIN_LETTER.search(piece) else "en-US"
+            if self.rtl:
+                # in a right-to-left run Word draws every character with the cs font: the
+                # script's font for its letters, the Latin font for digits and punctuation
+                ooxml.make_run(parent, piece, cs_font=script_font if own else latin_font, lang=lang,
+                               bidi_lang=bidi_lang, rtl=True, **base)
+            else:
+                ooxml.make_run(parent, piece, latin_font=script_font if own else None,
+                               cs_font=script_font if own else None, lang=lang, **base)
 
     def inline(self, parent, nodes, part=None, fmt: dict | None = None) -> None:
         fmt = dict(fmt or {})
@@ -92,7 +124,7 @@ class DocxWriter:
             if isinstance(node, Str):
                 self._text_runs(parent, node.text, fmt)
             elif isinstance(node, Code):
-                self._text_runs(parent, node.text, {**fmt, "ltr": True})
+                self._text_runs(parent, node.text, {**fmt, "ltr": self.rtl})
             elif isinstance(node, Emph):
                 self.inline(parent, node.children, part, {**fmt, "italic": not fmt.get("italic")})
             elif isinstance(node, Strong):
@@ -104,25 +136,31 @@ class DocxWriter:
                 r = ooxml.make_run(parent, None)
                 r.append(ooxml.etree.Element(ooxml.qn("w:br")))
             elif isinstance(node, Span):
-                inner = dict(fmt)
-                if node.cls == "untranslated":
-                    inner["highlight"] = "yellow"
-                if node.dir == "ltr" and self.rtl:
-                    # LRM ... LRM keeps the run's own order; the RLM after it gives what follows
-                    # (a date's day, a comma) back to the right-to-left text
-                    inner["ltr"] = True
-                    self._text_runs(parent, LRM, inner)
-                    self.inline(parent, node.children, part, inner)
-                    self._text_runs(parent, LRM, inner)
-                    self._text_runs(parent, RLM, fmt)
-                else:
-                    self.inline(parent, node.children, part, inner)
+                self._span(parent, node, part, fmt)
             elif isinstance(node, NoteRef):
                 self._footnote(parent, node)
 
+    def _span(self, parent, node: Span, part, fmt: dict) -> None:
+        inner = dict(fmt)
+        if node.cls == "untranslated":
+            inner["highlight"] = "yellow"
+        children = node.children
+        if node.cls == "nowrap":  # never broken: no-break spaces and hyphens
+            children = _unbreakable(children)
+        if node.dir == "ltr" and self.rtl:
+            # LRM ... LRM keeps the run's own order; the RLM after it gives what follows
+            # (a date's day, a comma) back to the right-to-left text
+            inner["ltr"] = True
+            self._text_runs(parent, LRM, inner)
+            self.inline(parent, children, part, inner)
+            self._text_runs(parent, LRM, inner)
+            self._text_runs(parent, RLM, fmt)
+        else:
+            self.inline(parent, children, part, inner)
+
     def _footnote(self, parent, note: NoteRef) -> None:
         ooxml.footnote_reference(parent, note.number, rtl=self.rtl,
-                                 lang=self.lang, bidi_lang="he-IL" if self.rtl else None)
+                                 lang=self.lang, bidi_lang=self.lang if self.rtl else None)
         p = self.footnotes.add(note.number)
         ooxml.paragraph_bidi(p, self.rtl)
         self._text_runs(p, " ", {})
@@ -130,7 +168,7 @@ class DocxWriter:
         self.inline(p, note.content, self.footnotes.part)
         self._family = saved
 
-    # --- blocks -------------------------------------------------------------------------
+    # --- paragraphs ---------------------------------------------------------------------
     def para(self, style: str, nodes=(), *, label: str | None = None, family: str = "serif",
              align_end: bool = False, container=None):
         container = container or self.d
@@ -146,98 +184,88 @@ class DocxWriter:
         self._family = "serif"
         return p
 
+    def heading(self, text: str, style: str = "Heading 1"):
+        return self.para(style, (Str(text),), family="sans")
+
+    # --- the document: its blocks, in the order compose gave them ---------------------------
     def write(self, target: Path, epoch: int | None = None) -> None:
-        doc = self.doc
+        Path(target).write_bytes(self.to_bytes(epoch))
+
+    def to_bytes(self, epoch: int | None = None) -> bytes:
         self._page_setup()
-        self._title_block()
-        if doc.layout == "leave-behind":
-            self._leave_behind()
-        else:
-            self._full_brief()
-        if doc.contact_items and doc.layout == "brief":
-            self.para("Heading 1", (Str(doc.word("Contact")),), family="sans")
-            self.para("Brief Meta", self._contact_line(), family="sans")
+        for block in self.doc.blocks:
+            self.block(block)
         self.footnotes.attach()
         self._properties()
-        save_reproducibly(self.d, target, epoch or int(doc.timestamp.timestamp()))
+        return save_reproducibly(self.d, epoch or int(self.doc.timestamp.timestamp()))
 
-    def _contact_line(self) -> tuple:
-        nodes: list = []
-        for i, (_key, value) in enumerate(self.doc.contact_items):
-            nodes += ([Str(" · ")] if i else []) + list(value)
-        return tuple(nodes)
+    def block(self, block) -> None:
+        body = self.d.element.body
+        before = len(body)
+        getattr(self, "_" + block.role)(block)
+        if block.keep_together:  # one page: every paragraph keeps with the next but the last
+            added = [el for el in list(body)[before:] if el.tag == ooxml.qn("w:p")]
+            for p in added[:-1]:
+                ooxml.keep_with_next(p)
 
-    def _title_block(self) -> None:
-        doc = self.doc
-        label = doc.word("Leave-behind" if doc.layout == "leave-behind" else "Policy brief")
-        p = self.para("Brief Meta", (Str(f"{label} · {doc.date_text}"),), family="sans")
+    def _title(self, block) -> None:
+        p = self.para("Brief Meta", (Str(f"{block.label} \u00b7 {block.date_text}"),), family="sans")
         if self.logo:
             run = p.add_run()
             p._p.remove(run._r)
             p._p.insert(1 if p._p.pPr is not None else 0, run._r)  # the logo comes first
             run.add_picture(str(self.logo), height=Mm(9))
-            ooxml.image_alt_text(run._r, self.doc.contact.get("name") or "logo")
-        self.para("Title", doc.title, family="sans")
-        if doc.subtitle:
-            self.para("Subtitle", doc.subtitle, family="sans")
-        if doc.layout == "brief":
-            self.para("Brief Meta", _fill(doc.word("For {audience}"), "audience", doc.audience), family="sans")
-            if doc.organization:
-                self.para("Brief Meta", _fill(doc.word("Prepared by {organization}"), "organization",
-                                              doc.organization), family="sans")
+            ooxml.image_alt_text(run._r, self.doc.branding.organization or "logo")
+        self.para("Title", block.title, family="sans")
+        if block.subtitle:
+            self.para("Subtitle", block.subtitle, family="sans")
+        for line in (block.audience, block.prepared_by):
+            if line:
+                self.para("Brief Meta", line, family="sans")
 
-    def _full_brief(self) -> None:
-        doc = self.doc
-        self.para("Heading 1", (Str(doc.word("Summary")),), family="sans")
-        for point in doc.summary:
+    def _summary(self, block) -> None:
+        if block.heading:
+            self.heading(block.heading)
+        for point in block.points:
             self.para("List Bullet", point)
-        if doc.facts:
-            self._facts()
-        for q in doc.lead_quotes:
-            self._quote(q)
-        for section in doc.sections:
-            self.para("Heading 1", (Str(f"{section.number}. "),) + tuple(section.heading), family="sans")
-            if section.intro:
-                self.para("Normal", section.intro)
-            for arg in section.arguments:
-                self.para("Heading 2", arg.claim, family="sans")
-                for ev in arg.evidence:
-                    self.para("List Bullet", ev)
-                if arg.objection:
-                    self.para("Objection", arg.objection, label=doc.word("Objection"))
-                    self.para("Response", arg.response, label=doc.word("Response"))
-            for q in section.quotes:
-                self._quote(q)
-        self._asks("Recommendations")
-        if doc.sources:
-            self.para("Heading 1", (Str(doc.word("Sources")),), family="sans")
-            for i, entry in enumerate(doc.sources, 1):
-                self.para("Source Entry", (Str(f"{i}. "),) + tuple(entry))
 
-    def _leave_behind(self) -> None:
-        """One page: the key points, the key facts, the asks."""
-        for point in self.doc.summary:
-            self.para("List Bullet", point)
-        if self.doc.facts:
-            self._facts()
-        self._asks("What we ask")
+    def _section(self, block) -> None:
+        self.para("Heading 1", (Str(f"{block.number}. "),) + tuple(block.heading), family="sans")
+        if block.intro:
+            self.para("Normal", block.intro)
+        for child in block.children:
+            self.block(child)
 
-    def _asks(self, heading: str) -> None:
-        doc = self.doc
-        if not doc.recommendations:
-            return
-        self.para("Heading 1", (Str(doc.word(heading)),), family="sans")
-        for rec in doc.recommendations:
-            p = self.para("List Number", _fill(doc.word("To {recipient}"), "recipient", rec.to))
-            for r in p._p.findall(ooxml.qn("w:r")):
-                ooxml.set_child(r.get_or_add_rPr(), "b", ooxml.RPR)
-                ooxml.set_child(r.get_or_add_rPr(), "bCs", ooxml.RPR)
+    def _argument(self, block) -> None:
+        self.para("Heading 2", block.claim, family="sans")
+        for ev in block.evidence:
+            self.para("List Bullet", ev)
+        if block.objection:
+            self.para("Objection", block.objection, label=block.objection_label)
+        if block.response:
+            self.para("Response", block.response, label=block.response_label)
+
+    def _asks(self, block) -> None:
+        self.heading(block.heading)
+        for item in block.items:
+            p = self.para("List Number", ())
+            self.inline(p._p, item.to, fmt={"bold": True})
             self._text_runs(p._p, " ", {})
-            self.inline(p._p, rec.ask)
+            self.inline(p._p, item.ask)
 
-    def _facts(self) -> None:
-        doc = self.doc
-        self.para("Heading 1", (Str(doc.word("Key facts")),), family="sans")
+    def _sources(self, block) -> None:
+        self.heading(block.heading)
+        for i, entry in enumerate(block.entries, 1):
+            self.para("Source Entry", (Str(f"{i}. "),) + tuple(entry))
+
+    def _contact(self, block) -> None:
+        if self.doc.layout == "leave-behind":
+            return  # one page: the contact is in the footer (see _page_setup)
+        self.heading(block.heading)
+        self.para("Brief Meta", _contact_line(block), family="sans")
+
+    def _facts(self, block) -> None:
+        self.heading(block.heading)
         table = self.d.add_table(rows=0, cols=2)
         table.style = self.d.styles["Key Facts"]
         table.autofit = False
@@ -245,15 +273,13 @@ class DocxWriter:
         for column, width in zip(table.columns, widths):
             column.width = width
         ooxml.table_bidi(table._tbl, self.rtl)
-        for i, fact in enumerate(doc.facts):
+        for fact in block.rows:
             row = table.add_row()
             ooxml.row_cant_split(row._tr)
             cells = row.cells
             for cell, width in zip(cells, widths):
                 cell.width = width
-            keep = i < len(doc.facts) - 1  # keep the box on one page
             p = cells[0].paragraphs[0]
-            p.paragraph_format.keep_with_next = keep
             self._style(p, "Key Fact Value")
             ooxml.paragraph_bidi(p._p, self.rtl)
             self._family = "sans"
@@ -262,27 +288,19 @@ class DocxWriter:
                 self.inline(p._p, fact.note)
             self._family = "serif"
             p = cells[1].paragraphs[0]
-            p.paragraph_format.keep_with_next = keep
             ooxml.paragraph_bidi(p._p, self.rtl)
             self.inline(p._p, fact.label)
-            qual: list = []
-            if fact.estimate:
-                qual.append(Str(doc.word("estimate")))
-            if fact.as_of:
-                qual += ([Str(", ")] if qual else []) + list(_fill(doc.word("as of {date}"), "date", fact.as_of))
-            if qual:
-                self.inline(p._p, (Str(" ("),) + tuple(qual) + (Str(")"),), fmt={"style": "Subtle Emphasis"})
+            if fact.qualifier:
+                self.inline(p._p, (Str(" "),) + tuple(fact.qualifier), fmt={"style": "Subtle Emphasis"})
             if fact.remark:
                 self.inline(p._p, (Str(" "),) + tuple(fact.remark), fmt={"style": "Subtle Emphasis"})
         self.d.add_paragraph()
 
-    def _quote(self, q) -> None:
-        opening, closing = self.doc.quote_marks
-        self.para("Intense Quote", (Str(opening),) + tuple(q.text) + (Str(closing + q.end),))
-        attribution = (Str("— "),) + tuple(q.speaker) + (((Str(", "),) + tuple(q.role)) if q.role else ()) \
-            + tuple(q.note)
-        self.para("Quote Attribution", attribution, family="sans", align_end=True)
+    def _quote(self, block) -> None:
+        self.para("Intense Quote", block.text)
+        self.para("Quote Attribution", block.attribution, family="sans", align_end=True)
 
+    # --- page furniture ---------------------------------------------------------------------
     def _page_setup(self) -> None:
         doc = self.doc
         section = self.d.sections[0]
@@ -297,18 +315,19 @@ class DocxWriter:
         ooxml.paragraph_bidi(hp._p, self.rtl)
         self._family = "sans"
         self.inline(hp._p, doc.title)
+        contact = next((b for b in doc.blocks if b.role == "contact"), None)
         for footer in (section.footer, section.first_page_footer):
-            if doc.layout == "leave-behind" and doc.contact_items:
-                self._contact_footer(footer.paragraphs[0])  # one page: the contact, not "page 1 of 1"
+            if doc.layout == "leave-behind" and contact:
+                self._contact_footer(footer.paragraphs[0], contact)  # one page: the contact, not "page 1 of 1"
             else:
                 self._page_footer(footer.paragraphs[0])
         self._family = "serif"
 
-    def _contact_footer(self, fp) -> None:
+    def _contact_footer(self, fp, block) -> None:
         self._style(fp, "Footer")
         ooxml.paragraph_bidi(fp._p, self.rtl)
         self._family = "sans"
-        self.inline(fp._p, (Strong((Str(self.doc.word("Contact") + " "),)),) + self._contact_line())
+        self.inline(fp._p, (Strong((Str(block.heading + " "),)),) + _contact_line(block))
         self._family = "serif"
 
     def _page_footer(self, fp) -> None:
@@ -317,7 +336,7 @@ class DocxWriter:
         ooxml.paragraph_bidi(fp._p, self.rtl)
         fp.alignment = WD_ALIGN_PARAGRAPH.RIGHT
         self._family = "sans"
-        run_props = {"rtl": self.rtl, "lang": self.lang, "bidi_lang": "he-IL" if self.rtl else None}
+        run_props = {"rtl": self.rtl, "lang": self.lang, "bidi_lang": self.lang if self.rtl else None}
         for piece in re.split(r"(\{page\}|\{pages\})", self.doc.word("Page {page} of {pages}")):
             if piece in ("{page}", "{pages}"):
                 ooxml.field(fp._p, "PAGE" if piece == "{page}" else "NUMPAGES", **run_props)
@@ -331,7 +350,8 @@ class DocxWriter:
         # Word's document properties hold at most 255 characters: shorten the property only,
         # the text in the document stays whole
         props.title = _prop(doc.title_text)
-        props.subject = _prop(text_of(doc.subtitle)) if doc.subtitle else ""
+        subtitle = doc.blocks[0].subtitle if doc.blocks and doc.blocks[0].role == "title" else None
+        props.subject = _prop(text_of(subtitle)) if subtitle else ""
         props.author = _prop(doc.author or "")
         props.last_modified_by = _prop(doc.author or "")
         props.keywords = _prop(doc.brief_id)
@@ -346,6 +366,25 @@ class DocxWriter:
 
 def _prop(text: str) -> str:
     return text if len(text) <= 255 else text[:254] + "\u2026"
+
+
+def _contact_line(block) -> tuple:
+    nodes: list = []
+    for i, (_key, value) in enumerate(block.items):
+        nodes += ([Str(" \u00b7 ")] if i else []) + list(value)
+    return tuple(nodes)
+
+
+def _unbreakable(nodes) -> tuple:
+    out = []
+    for node in nodes:
+        if isinstance(node, Str):
+            out.append(Str(node.text.replace(" ", "\u00a0").replace("-", "\u2011")))
+        elif isinstance(node, Span):
+            out.append(Span(_unbreakable(node.children), node.dir, node.cls))
+        else:
+            out.append(node)
+    return tuple(out)
 
 
 def set_margins(section) -> None:
@@ -366,13 +405,8 @@ def _split(text: str, pattern: re.Pattern) -> list[tuple[str, bool]]:
     return out
 
 
-def _fill(pattern: str, name: str, nodes) -> tuple:
-    before, _, after = pattern.partition("{" + name + "}")
-    return ((Str(before),) if before else ()) + tuple(nodes) + ((Str(after),) if after else ())
-
-
-def save_reproducibly(d, target: Path, epoch: int) -> None:
-    """Save with every zip entry stamped `epoch`, so equal inputs give equal bytes."""
+def save_reproducibly(d, epoch: int) -> bytes:
+    """The .docx bytes, every zip entry stamped `epoch`, so equal inputs give equal bytes."""
     buf = io.BytesIO()
     d.save(buf)
     # zip entries can carry 1980..2107 only (a brief dated 9999-12-31 still builds)
@@ -386,7 +420,7 @@ def save_reproducibly(d, target: Path, epoch: int) -> None:
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = 0o644 << 16
             zout.writestr(fixed, data)
-    Path(target).write_bytes(out.getvalue())
+    return out.getvalue()
 
 
 def check_reference(path: Path, shown: str):

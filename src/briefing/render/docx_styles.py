@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from docx.oxml.ns import nsdecls, qn
 
-from ..i18n.locale import DOCX_LANG, SANS, SERIF
+from ..i18n.locale import SANS, SERIF, Lang
+from ..i18n.locale import profile as language_profile
 from . import ooxml
 
 SANS_STYLES = ("Title", "Subtitle", "Heading 1", "Heading 2", "Heading 3", "Brief Meta", "Quote Attribution",
@@ -110,17 +111,24 @@ def recolor_styles(d, colors) -> None:
             el.set(qn("w:fill"), _hex(colors.box))
 
 
-def set_fonts(d) -> None:
-    """Explicit Noto fonts in place of theme fonts: serif body, sans headings."""
+def set_fonts(d, text: str = SERIF["en"][0], headings: str = SANS["en"][0]) -> None:
+    """Explicit fonts in place of theme fonts: `text` for the body, `headings` for titles,
+    headings and the furniture (Noto Serif and Noto Sans unless the template set says)."""
     defaults = d.styles.element.find(qn("w:docDefaults"))
     rpr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
-    _fonts(rpr, SERIF["en"][0])
+    _fonts(rpr, text)
+    for style in d.styles:
+        props = style.element.rPr
+        fonts = props.find(qn("w:rFonts")) if props is not None else None
+        if style.name not in SANS_STYLES and fonts is not None and fonts.get(qn("w:ascii")) in (
+                SERIF["en"][0], SANS["en"][0]):
+            _fonts(props, text)  # a body style the reference gave a Noto font: the body's
     for name in SANS_STYLES:
         try:
             style = d.styles[name]
         except KeyError:
             continue
-        _fonts(style.element.get_or_add_rPr(), SANS["en"][0])
+        _fonts(style.element.get_or_add_rPr(), headings)
 
 
 def _fonts(rpr, family: str) -> None:
@@ -129,12 +137,11 @@ def _fonts(rpr, family: str) -> None:
         el.attrib.pop(qn(f"w:{attr}"), None)
 
 
-UPRIGHT_SCRIPTS = ("he", "hy")   # no true italics: slanted Hebrew or Armenian is a fake
 COMPACT = {"Normal": (9.5, 40), "List Bullet": (9.5, 20), "List Number": (9.5, 30), "Title": (18, 60),
            "Heading 1": (12, 40)}  # style: (size pt, space after twips) for the one-page leave-behind
 
 
-def localize_styles(d, lang: str, compact: bool = False) -> None:
+def localize_styles(d, lang: str, compact: bool = False, kinds: dict | None = None) -> None:
     """Complex-script fonts, sizes and weights on every style, the document's languages;
     upright styles for Hebrew and Armenian; tighter type for the one-page leave-behind."""
     from docx.shared import Pt, Twips
@@ -147,7 +154,9 @@ def localize_styles(d, lang: str, compact: bool = False) -> None:
             style.font.size = Pt(size)
             style.paragraph_format.space_after = Twips(after)
             style.paragraph_format.space_before = Twips(min(after * 2, 120)) if name == "Heading 1" else None
-    if lang in UPRIGHT_SCRIPTS:
+    profile = language_profile(lang)
+    rtl = Lang(lang).rtl      # right-to-left text is drawn with the complex-script font: the script's own
+    if profile.upright:       # no true italics: slanted Hebrew or Armenian is a fake
         for style_el in d.styles.element.findall(qn("w:style")):
             props = style_el.find(qn("w:rPr"))
             if props is not None:
@@ -157,17 +166,25 @@ def localize_styles(d, lang: str, compact: bool = False) -> None:
     defaults = d.styles.element.find(qn("w:docDefaults"))
     rpr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
     serif, sans = SERIF.get(lang, SERIF["en"])[0], SANS.get(lang, SANS["en"])[0]
-    ooxml.set_child(rpr, "rFonts", ooxml.RPR, cs=serif if lang == "he" else SERIF["en"][0])
-    lang_attrs = {"val": DOCX_LANG.get(lang, "en-US") if lang != "he" else "en-US"}
-    if lang == "he":
-        lang_attrs["bidi"] = "he-IL"
+    kinds = kinds or {}
+    body = sans if kinds.get("serif") == "sans" else serif        # the body's stack (template.toml)
+    heads = serif if kinds.get("sans") == "serif" else sans        # the headings'
+    ooxml.set_child(rpr, "rFonts", ooxml.RPR, cs=body if rtl else
+                    (SANS if kinds.get("serif") == "sans" else SERIF)["en"][0])
+    lang_attrs = {"val": profile.docx_lang if not rtl else "en-US"}
+    if rtl:
+        lang_attrs["bidi"] = profile.docx_lang
     ooxml.set_child(rpr, "lang", ooxml.RPR, **lang_attrs)
     for style_el in d.styles.element.findall(qn("w:style")):
         ooxml.complex_script_style(style_el)
-        if lang == "he":
+        if rtl:
             props = style_el.find(qn("w:rPr"))
             fonts = props.find(qn("w:rFonts")) if props is not None else None
             if fonts is not None and fonts.get(qn("w:ascii")):
-                family = sans if "Sans" in fonts.get(qn("w:ascii")) else serif
+                name = style_el.find(qn("w:name"))
+                if kinds:
+                    family = heads if name is not None and name.get(qn("w:val")) in SANS_STYLES else body
+                else:
+                    family = sans if "Sans" in fonts.get(qn("w:ascii")) else serif
                 fonts.set(qn("w:cs"), family)
                 fonts.attrib.pop(qn("w:cstheme"), None)

@@ -10,14 +10,14 @@ from functools import lru_cache
 from dataclasses import dataclass
 from pathlib import Path
 
-from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError
+from jinja2 import ChoiceLoader, StrictUndefined, TemplateError, TemplateSyntaxError
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from markupsafe import Markup, escape
 
 from ..document import Code, Document, Emph, LineBreak, Link, NoteRef, Span, Str, Strong, text_of
 from ..errors import BriefError, Location
 from ..project import Project
-from .templates import TemplateSet
+from .templates import TemplateSet, builtin_root
 
 MAX_OUTPUT_CHARS = 20_000_000
 
@@ -71,9 +71,18 @@ class HtmlResult:
     template: TemplateSet
 
 
+def write_html(doc: Document, options) -> bytes:
+    """The HTML writer (`--format html`): the page the PDF is made from, its images carried
+    as data: URLs (no path of the building machine in the file)."""
+    from .active import portable_html
+    tset = options.template
+    html = render_html(doc, options.project, tset).html
+    return portable_html(html, tset.allowed_roots(options.project), Location(tset.shown("document.html"))).encode()
+
+
 def render_html(doc: Document, project: Project, tset: TemplateSet) -> HtmlResult:
     env = _environment(tset)
-    name = "leave-behind.html" if doc.layout == "leave-behind" else "brief.html"
+    name = "document.html"
     try:
         template = env.get_template(name)
         context = _context(doc, project, tset)
@@ -90,7 +99,13 @@ def render_html(doc: Document, project: Project, tset: TemplateSet) -> HtmlResul
     except SecurityError as exc:
         raise BriefError(f"template tried something unsafe: {exc}", _template_location(exc, tset, name),
                          "templates may only format the document they are given") from None
-    except (TemplateError, TypeError, ValueError, AttributeError, KeyError, IndexError) as exc:
+    except TemplateError as exc:
+        raise BriefError(f"template error: {exc}", _template_location(exc, tset, name)) from None
+    except (TypeError, ValueError, AttributeError, KeyError, IndexError) as exc:
+        # the template's own code (`{{ 1 + "a" }}`) is the author's error; the same
+        # exception inside this tool's filters is a bug, and is reported as one
+        if not _raised_in_template(exc):
+            raise
         raise BriefError(f"template error: {exc}", _template_location(exc, tset, name)) from None
     html = "".join(chunks)
     from .active import check_html
@@ -115,6 +130,17 @@ def check_templates(tset: TemplateSet) -> list:
     return problems
 
 
+def _raised_in_template(exc: Exception) -> bool:
+    """Whether the innermost frame that raised is a template's code (or Jinja's, acting for
+    it), rather than Python code the template called (this tool's filters)."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    if not frames:
+        return True
+    where = frames[-1].filename.replace("\\", "/")
+    return where.endswith((".html", ".css", ".j2")) or where == "<template>" or "/jinja2/" in where \
+        or "/markupsafe/" in where
+
+
 def _template_location(exc: Exception, tset: TemplateSet, name: str) -> Location:
     for frame in reversed(traceback.extract_tb(exc.__traceback__)):
         if frame.filename and frame.filename.endswith((".html", ".css", ".j2")):
@@ -127,9 +153,14 @@ def _environment(tset: TemplateSet) -> ImmutableSandboxedEnvironment:
     """One sandboxed environment per template set: templates compile once per process
     (and recompile when a file changes: Jinja checks their times)."""
     from .safe_templates import ConfinedLoader, sandbox_class
+    # a set may restyle only some roles: the others come from the built-in set; both read
+    # through the confined loader (regular files inside their folder, no links out, no FIFOs)
+    builtin = builtin_root() / "default"
+    loader = ChoiceLoader([ConfinedLoader(tset.folder, tset.shown),
+                           ConfinedLoader(builtin, lambda name: f"{builtin.name}/{name}")])
     # optimized=False: no constant folding while compiling ('x'*10**9 would run in this process);
     # the sandbox also bounds `*` and `**` when the template runs
-    env = sandbox_class()(loader=ConfinedLoader(tset), autoescape=True, optimized=False,
+    env = sandbox_class()(loader=loader, autoescape=True, optimized=False,
                                         undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters["inline"] = inline
     env.filters["plain"] = text_of
@@ -165,25 +196,20 @@ def page_counter_css(pattern: str) -> Markup:
 
 
 def _context(doc: Document, project: Project, tset: TemplateSet) -> dict:
-    cfg = project.config
-
     def t(msgid: str, **values) -> Markup:
         return escape(doc.word(msgid, **{k: text_of(v) if isinstance(v, tuple) else v for k, v in values.items()}))
-
-    def t_inline(msgid: str, name: str, nodes) -> Markup:
-        """A translated word with an inline value in it: 'For {audience}'."""
-        pattern = doc.word(msgid)
-        before, _, after = pattern.partition("{" + name + "}")
-        return Markup(escape(before) + inline(nodes) + escape(after))
 
     def font_stack(kind: str) -> Markup:
         return Markup(", ".join(f'"{f}"' for f in doc.fonts[kind]) + (", serif" if kind == "serif" else ", sans-serif"))
 
-    logo = tset.logo_url(project)
+    brand = doc.branding
+    style = tset.style  # the set's template.toml: fonts (the palette is the document's branding)
     return {
-        "doc": doc, "t": t, "t_inline": t_inline, "colors": cfg.colors, "org": cfg.organization,
+        "doc": doc, "t": t, "colors": brand.colors, "org": {"name": brand.organization},
         "serif": font_stack("serif"), "sans": font_stack("sans"),
+        "text_font": Markup(style.css_stack("text", doc.lang)),
+        "heading_font": Markup(style.css_stack("headings", doc.lang)),
         "page_counter": page_counter_css(doc.word("Page {page} of {pages}")),
-        "paper": {"a4": "A4", "letter": "letter", "a5": "A5"}.get(doc.paper, "A4"), "logo": logo,
-        "contact": doc.contact,
+        "paper": {"a4": "A4", "letter": "letter", "a5": "A5"}.get(doc.paper, "A4"),
+        "logo": tset.logo_url(project),
     }

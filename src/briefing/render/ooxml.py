@@ -76,6 +76,11 @@ def paragraph_bidi(p_el, rtl: bool) -> None:
         set_child(p_el.get_or_add_pPr(), "bidi", PPR)
 
 
+def keep_with_next(p_el) -> None:
+    """This paragraph stays on the page of the next one (a block kept together)."""
+    set_child(p_el.get_or_add_pPr(), "keepNext", PPR)
+
+
 def make_run(parent, text: str | None = None, *, style: str | None = None, cs_font: str | None = None,
              latin_font: str | None = None, lang: str | None = None, bidi_lang: str | None = None,
              rtl: bool = False, bold: bool = False, italic: bool = False, highlight: str | None = None):

@@ -111,8 +111,11 @@ def render(html: str, base: Path, roots: list[Path], *, shown: str, stylesheets=
     return document
 
 
-def write(document, target: Path, *, variant: str | None = None, finisher=None) -> None:
-    """Write a laid-out document as PDF at `target` (callers make it atomic)."""
+PDF_STANDARDS = {"ua": "pdf/ua-1", "a": "pdf/a-3b", None: None}
+
+
+def write(document, *, variant: str | None = None) -> bytes:
+    """A laid-out document as PDF bytes."""
     options = {"pdf_variant": variant} if variant else {}
     if variant == "pdf/ua-1":
         options["pdf_tags"] = True
@@ -120,16 +123,93 @@ def write(document, target: Path, *, variant: str | None = None, finisher=None) 
     logger = logging.getLogger("weasyprint")
     logger.addHandler(collector)
     try:
-        document.write_pdf(str(target), finisher=finisher, **options)
+        data = document.write_pdf(**options)
     finally:
         logger.removeHandler(collector)
-    refused, shown = getattr(document, "_briefing_checks", ([], str(target)))
+    refused, shown = getattr(document, "_briefing_checks", ([], "the PDF"))
     if refused:  # an image inside an SVG, fetched (and refused) only while writing
         exc = refused[0]
         raise BriefError(f"resource refused ({exc.reason}): {exc.url[:120]}", Location(shown),
                          "keep images, fonts and stylesheets inside the template set or assets/")
     if collector.messages:
         raise BriefError(f"a resource failed to load: {collector.messages[0]}", Location(shown))
+    return data
+
+
+# --- the writer -----------------------------------------------------------------------------
+
+def lay_out(doc, options, html_result=None):
+    """Lay out the document's pages (a WeasyPrint document), for its variant."""
+    from .html import render_html
+    result = html_result or render_html(doc, options.project, options.template)
+    sheets = [print_stylesheet()] if options.variant == "print" else None
+    laid = render(result.html, result.base, options.template.allowed_roots(options.project),
+                  shown=options.template.shown("document.html"), stylesheets=sheets)
+    return result, laid
+
+
+def decide_placement(make, options):
+    """The one layout-dependent choice, made once for every writer: the key facts box goes
+    after the first section when, after the summary, it would leave page one mostly empty
+    (and that does not add a page). `make(facts_after)` composes the document."""
+    doc = make(0)
+    if doc.layout == "leave-behind":  # laid out once, for its one-page check in every format
+        result, laid = lay_out(doc, options)
+        options.layouts[(id(doc), options.variant)] = (doc, result, laid)
+        return doc
+    if not doc.facts or not doc.sections:
+        return doc
+    result, laid = lay_out(doc, options)
+    if element_page(laid, "facts") not in (None, 0) and first_page_gap(laid) > 0.2:
+        alternative = make(1)
+        alt_result, alt_laid = lay_out(alternative, options)
+        if len(alt_laid.pages) <= len(laid.pages):
+            doc, result, laid = alternative, alt_result, alt_laid
+    options.layouts[(id(doc), options.variant)] = (doc, result, laid)
+    return doc
+
+
+def laid_out(doc, options):
+    """The document's pages for its variant: the ones laid out for the placement decision, if
+    that was this very document, else laid out now (and kept)."""
+    kept = options.layouts.get((id(doc), options.variant))
+    if kept and kept[0] is doc:
+        return kept[1], kept[2]
+    result, laid = lay_out(doc, options)
+    options.layouts[(id(doc), options.variant)] = (doc, result, laid)
+    return result, laid
+
+
+def one_page(doc, options) -> None:
+    """A leave-behind must fit one page: else name what reaches page 2 (PDF and Word alike)."""
+    if doc.layout != "leave-behind":
+        return
+    _result, laid = laid_out(doc, options)
+    if len(laid.pages) > 1:
+        parts = overflowing_parts(laid) or ["the last part"]
+        where = Location(doc.source) if doc.source else Location(options.template.shown("document.html"))
+        raise BriefError(f"the leave-behind does not fit on one page in {doc.lang}; what reaches page 2: "
+                         f"{', '.join(parts)}", where,
+                         "shorten leave_behind.points (or the summary), list fewer leave_behind.facts, "
+                         "or shorten the asks")
+
+
+def write_pdf(doc, options) -> bytes:
+    """The PDF writer: HTML through the template set, laid out by WeasyPrint, then the
+    variant's post-processing (crop marks for print, imposition for a booklet) and the
+    font preflight."""
+    result, laid = laid_out(doc, options)
+    where = Location(options.template.shown("document.html"))
+    one_page(doc, options)
+    data = write(laid, variant=PDF_STANDARDS.get(options.pdf_standard))
+    preflight(data, result.html, where)
+    if options.variant == "print":
+        from .printmarks import add_crop_marks
+        data = add_crop_marks(data)
+    elif options.variant == "booklet":
+        from .booklet import impose
+        data = impose(data, rtl=doc.rtl)
+    return data
 
 
 def first_page_gap(document) -> float:
@@ -194,10 +274,12 @@ def named_fonts(html: str) -> set[str]:
     return names
 
 
-def used_fonts(pdf_path: Path, reader=None) -> set[str]:
+def used_fonts(pdf: bytes, reader=None) -> set[str]:
+    import io
+
     from pypdf import PdfReader
     found: set[str] = set()
-    for page in (reader or PdfReader(str(pdf_path))).pages:
+    for page in (reader or PdfReader(io.BytesIO(pdf))).pages:
         fonts = (page.get("/Resources") or {}).get("/Font") or {}
         for ref in fonts.values():
             base = str(ref.get_object().get("/BaseFont", ""))
@@ -222,18 +304,20 @@ def font_family(postscript_name: str) -> str:
     return name
 
 
-def preflight(pdf_path: Path, html: str, where: Location) -> None:
+def preflight(pdf: bytes, html: str, where: Location) -> None:
     """Refuse a PDF that uses a font the template did not name (a silent fallback), or that
     carries active content (non-web links, scripts, attachments)."""
+    import io
+
     from pypdf import PdfReader
 
     from .active import HINT, pdf_problems
-    reader = PdfReader(str(pdf_path))
+    reader = PdfReader(io.BytesIO(pdf))
     active = pdf_problems(reader)
     if active:
         raise BriefError(f"the PDF would carry {', '.join(active)}", where, HINT)
     named = named_fonts(html)
-    for font in sorted(used_fonts(pdf_path, reader)):
+    for font in sorted(used_fonts(pdf, reader)):
         if font_family(font) not in named:
             raise BriefError(f"the PDF would use the font '{font}', which the template does not name", where,
                              "name it in a font-family of the template, or remove the characters that need it")

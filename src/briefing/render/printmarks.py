@@ -7,7 +7,7 @@ the cut.
 """
 from __future__ import annotations
 
-from pathlib import Path
+import io
 
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import ArrayObject, DecodedStreamObject, NameObject, RectangleObject
@@ -30,8 +30,9 @@ def _marks(trim, bleed, media) -> bytes:
     return "\n".join(ops).encode()
 
 
-def add_crop_marks(source: Path, target: Path) -> None:
-    reader = PdfReader(str(source))
+def add_crop_marks(source: bytes) -> bytes:
+    """A PDF with bleed, given crop marks outside the bleed on every page."""
+    reader = PdfReader(io.BytesIO(source))
     writer = PdfWriter(clone_from=reader)
     for page in writer.pages:
         trim, bleed = page.trimbox, page.bleedbox
@@ -50,5 +51,6 @@ def add_crop_marks(source: Path, target: Path) -> None:
         page.mediabox = media
         page.cropbox = media
         page.trimbox, page.bleedbox = trim, bleed
-    with open(target, "wb") as fh:
-        writer.write(fh)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

@@ -8,21 +8,26 @@ from __future__ import annotations
 
 import os
 
-from jinja2 import BaseLoader, TemplateNotFound
+from jinja2 import BaseLoader, TemplateError, TemplateNotFound
 from jinja2.loaders import split_template_path
 
 from ..errors import BriefError
 from ..safefs import read_project_file
 
 
-class TemplateRefused(TemplateNotFound):
-    """A template file that exists but may not be read (a link out, a FIFO...)."""
+class TemplateRefused(TemplateError):
+    """A template file that exists but may not be read (a link out, a FIFO...): an error,
+    never a reason to fall back to the built-in set."""
+
+    def __init__(self, name: str, message: str):
+        super().__init__(message)
+        self.name = name
 
 
 class ConfinedLoader(BaseLoader):
-    def __init__(self, tset):
-        self.tset = tset
-        self.folder = tset.folder
+    def __init__(self, folder, shown):
+        self.folder = folder
+        self.shown = shown     # a template's name -> the path the user sees
 
     def get_source(self, environment, template):
         pieces = split_template_path(template)  # refuses '..'
@@ -30,13 +35,13 @@ class ConfinedLoader(BaseLoader):
         if not os.path.lexists(path):
             raise TemplateNotFound(template)
         try:
-            data = read_project_file(self.folder, path, self.tset.shown(template), max_bytes=20_000_000)
+            data = read_project_file(self.folder, path, self.shown(template), max_bytes=20_000_000)
         except BriefError as exc:
             raise TemplateRefused(template, exc.problems[0].message) from None
         try:
             source = data.decode("utf-8")
         except UnicodeDecodeError:
-            raise TemplateRefused(template, f"{self.tset.shown(template)} is not valid UTF-8") from None
+            raise TemplateRefused(template, f"{self.shown(template)} is not valid UTF-8") from None
         mtime = os.stat(path).st_mtime_ns
 
         def uptodate() -> bool:

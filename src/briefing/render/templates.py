@@ -1,16 +1,19 @@
-"""Template sets: templates/<name>/ holding brief.html, leave-behind.html, style.css and
-reference.docx. A project's own set wins over the built-in one of the same name."""
+"""Template sets: templates/<name>/ holding document.html, one HTML file per block role
+(title.html, facts.html ...; those a set lacks come from the built-in set), style.css,
+leave-behind.css, reference.docx and template.toml (the set's palette and fonts, for both
+formats). A project's own set wins over the built-in one of the same name."""
 from __future__ import annotations
 
 import shutil
 from dataclasses import dataclass
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 
 from ..errors import BriefError, Location, did_you_mean
 from ..project import Project
 
-REQUIRED = ("brief.html", "leave-behind.html", "style.css")
+REQUIRED = ("document.html", "style.css")
 
 
 def builtin_root() -> Path:
@@ -31,6 +34,12 @@ class TemplateSet:
             except ValueError:
                 continue
         return str(path)
+
+    @cached_property
+    def style(self):
+        """The set's palette and fonts (template.toml), for both formats."""
+        from .style import STYLE_FILE, load_style
+        return load_style(self.folder, self.shown(STYLE_FILE))
 
     @property
     def reference_docx(self) -> Path | None:
