@@ -137,9 +137,10 @@ _ID_PATTERNS = (re.compile(r'"id"\s*:\s*"((?:[^"\\]|\\.)+)"'), re.compile(r'"id"
 
 def _ids_in(path: Path) -> list[str]:
     """The ids a source file that cannot be parsed seems to define, read from its raw text."""
-    try:
-        text = path.read_bytes()[:MAX_BYTES].decode("utf-8", "replace")
-    except OSError:
+    from ..safefs import read_project_file
+    try:  # the same checks as every read: no FIFO, no link out of the sources folder
+        text = read_project_file(path.parent, path, path.name, max_bytes=MAX_BYTES).decode("utf-8", "replace")
+    except (OSError, BriefError):
         return []
     return [m.group(1) for pattern in _ID_PATTERNS for m in pattern.finditer(text)]
 
