@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Install the Debian/Ubuntu packages briefing needs, and only those that are missing.
 #   scripts/setup-system.sh runtime        Pango, HarfBuzz subsetting, Noto fonts, python3-venv
-#   scripts/setup-system.sh runtime test   + the real clients the tests drive
+#   scripts/setup-system.sh runtime test   + the real clients the tests drive (chromium: the
+#                                          browser test of `briefing serve`, driven by Playwright)
 # Without root or sudo it prints the exact apt command and stops.
 set -euo pipefail
 
 runtime=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-noto-core shared-mime-info)
-test=(poppler-utils libreoffice-writer-nogui pandoc gettext)
+test=(poppler-utils libreoffice-writer-nogui pandoc gettext chromium)
 
 want=()
 for group in "$@"; do

@@ -97,7 +97,7 @@ def test_words_and_dates_are_localized(tmp_path):
     loaded = load_project(Project.open(ZOTERO))
     doc = compose(loaded, "cites", "hy").document
     first = text_of(doc.notes[1].content)
-    assert "18 սեպտեմբերի, 2023 թ." in first or "սեպտեմբերի" in first  # Babel's Armenian date
+    assert "2023 թ. սեպտեմբերի 18" in first.replace("\u00a0", " ")  # Armenian order: year, month (genitive), day
     assert first.endswith("\u0589")  # Armenian full stop
 
 

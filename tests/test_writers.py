@@ -25,7 +25,7 @@ def handmade(lang: str = "en", direction: str = "ltr") -> Document:
         TitleBlock("Policy brief", "1 March 2024", (Str("HANDMADE TITLE"),), (Str("A subtitle"),),
                    (Str("For the readers"),), (Str("Prepared by Us"),)),
         PointsBlock("Summary", [(Str("Point one."), N1), (Str("Point two."),)]),
-        FactsBlock("Key facts", "Figure", "Fact", [FactRow("share", (Str("Share of imports"),), (Str("69%"),), None,
+        FactsBlock("Key facts", "Figure", "Fact", [FactRow("share", (Str("69%"),), None, (Str("Share of imports"),),
                                                            (Str("(as of 2016\u20132020)"),))]),
         SectionBlock(1, "first", (Str("FIRST SECTION"),), None, [
             ArgumentBlock((Str("A CLAIM"),), [(Str("Evidence."), N2)], (Str("An objection."),),

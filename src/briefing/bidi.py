@@ -61,7 +61,7 @@ def isolate(nodes) -> tuple:
         elif isinstance(node, (Emph, Strong)):
             out.append(type(node)(isolate(node.children)))
         elif isinstance(node, Span) and node.dir is None:
-            out.append(Span(isolate(node.children), None, node.cls))
+            out.append(Span(isolate(node.children), None, node.cls, node.ctx))
         elif isinstance(node, NoteRef):  # its content was isolated when the note was made
             out.append(node)
         else:

@@ -10,7 +10,7 @@ from .i18n.catalogs import BIDI_CONTROLS
 from .inline import Cite, Placeholder, parse, walk
 from .load.sources import SourceSet
 from .load.yamlfile import Text, YamlDoc, load_yaml
-from .model import NAME_RE, SHARED, Brief, Fact, SharedFacts, iter_texts
+from .model import NAME_RE, SHARED, Brief, Fact, SharedFacts, iter_texts, text_of
 from .validate import validate
 
 SHARED_FILE = "_shared.yaml"
@@ -250,9 +250,9 @@ def _check_citations_present(brief: Brief, doc: YamlDoc, report: Report, facts: 
     for si, section in enumerate(brief.sections):
         for ai, arg in enumerate(section.arguments):
             base = ("sections", si, "arguments", ai)
-            cited_any = _has_citation(arg.claim, facts)
+            cited_any = _has_citation(text_of(arg.claim), facts)
             for ei, ev in enumerate(arg.evidence):
-                if _has_citation(ev, facts):
+                if _has_citation(text_of(ev), facts):
                     cited_any = True
                 else:
                     report.warning("evidence without a citation", doc.where(base + ("evidence", ei)),

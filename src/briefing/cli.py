@@ -53,6 +53,13 @@ def _count(value: str) -> int:
     return n
 
 
+def _port(value: str) -> int:
+    n = _count(value)
+    if n > 65535:
+        raise argparse.ArgumentTypeError("a port is a number from 0 to 65535")
+    return n
+
+
 def parser() -> argparse.ArgumentParser:
     from .i18n.locale import PROFILES
     from .writers import FORMATS, LAYOUTS
@@ -105,10 +112,28 @@ def parser() -> argparse.ArgumentParser:
                    description="Watch briefs/, sources/, locales/, templates/ and assets/; rebuild what "
                                "changed. Errors are printed and watching goes on. Ctrl-C stops.")
 
+    sv = sub.add_parser("serve", parents=[common], help="preview briefs in the browser as you write and translate",
+                        description="A local web server: an index of every brief x language x layout, a live "
+                                    "preview of each (the page the PDF is made from), the current PDF and Word "
+                                    "files, and a translator's view to see and edit each text's translation in "
+                                    "place. Pages reload when a file changes. Ctrl-C stops.")
+    sv.add_argument("--port", type=_port, default=8000, metavar="N", help="port (default: 8000; 0: any free port)")
+    sv.add_argument("--host", default="127.0.0.1", metavar="H",
+                    help="address to listen on (default: 127.0.0.1, this machine only); another address makes "
+                         "the preview and its translation editor reachable from the network")
+    sv.add_argument("--open", action="store_true", help="open the index in the web browser")
+
     c = sub.add_parser("check", parents=[common], help="validate briefs, sources and catalogs without rendering",
                        description="Validate everything without rendering: fast, for editors and CI.")
     c.add_argument("--brief", action="append", metavar="ID", help="check only this brief (repeatable)")
     c.add_argument("--strict", action="store_true", help="treat warnings as errors")
+
+    fa = sub.add_parser("facts", parents=[common], help="the facts register: every fact of every brief",
+                        description="List every fact of every brief: key, value as printed in each language, "
+                                    "source, locator, as_of, estimate and where it is used; warn when two "
+                                    "briefs give different values for the same thing.")
+    fa.add_argument("--format", choices=["table", "csv", "json"], default="table", help="output (default: table)")
+    fa.add_argument("--strict", action="store_true", help="exit 1 when there are warnings")
 
     tr = sub.add_parser("translate", help="gettext catalogs for translators: extract, update, status, check",
                         description="Keep the translators' .po files in step with the English briefs.")
@@ -212,6 +237,12 @@ def cmd_watch(args, out: Out) -> int:
     return watch(_project(args), args, out)
 
 
+def cmd_serve(args, out: Out) -> int:
+    from .serve import serve
+    project = _project(args)
+    return serve(project.root, host=args.host, port=args.port, open_browser=args.open, log=out.print)
+
+
 def cmd_check(args, out: Out) -> int:
     from .pipeline import check_languages, load_project
     project = _project(args)
@@ -240,6 +271,32 @@ def _unique(problems, already) -> list:
             seen.add(p)
             out.append(p)
     return out
+
+
+def cmd_facts(args, out: Out) -> int:
+    from . import register
+    from .pipeline import load_project
+    loaded = load_project(_project(args))
+    entries, problems = register.build(loaded)
+    errors = loaded.report.errors
+    out.problems(errors + problems)
+    languages = [lang for lang in ("en", "he", "hy") if any(lang in e.values for e in entries)]
+    if args.format == "json":
+        out.print(register.to_json(entries))
+    elif args.format == "csv":
+        out.stdout.write(register.to_csv(entries, languages))
+    else:
+        from rich.console import Console
+        from rich.table import Table
+        table = Table(title=f"Facts register ({len(entries)} facts)", show_lines=True)
+        for col in ["key", "label"] + languages + ["source", "as_of", "used in"]:
+            table.add_column(col, overflow="fold")
+        for e in entries:
+            marks = " (estimate)" * e.estimate + " (historical)" * e.historical
+            table.add_row(f"{e.key}\n{e.defined_in}", e.label + marks, *[e.values.get(lang, "") for lang in languages],
+                          e.source + (f", {e.locator}" if e.locator else ""), e.as_of, "\n".join(register.used_by_brief(e)))
+        Console(file=out.stdout, width=200).print(table)
+    return EXIT_INPUT if errors or (args.strict and problems) else EXIT_OK
 
 
 def cmd_new(args, out: Out) -> int:
@@ -345,5 +402,5 @@ def cmd_template(args, out: Out) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"template": cmd_template, "build": cmd_build, "check": cmd_check, "new": cmd_new, "translate": cmd_translate,
-            "watch": cmd_watch, "init": cmd_init, "schema": cmd_schema}
+COMMANDS = {"facts": cmd_facts, "template": cmd_template, "build": cmd_build, "check": cmd_check, "new": cmd_new, "translate": cmd_translate,
+            "watch": cmd_watch, "init": cmd_init, "schema": cmd_schema, "serve": cmd_serve}

@@ -52,7 +52,8 @@ LAYOUTS = ("brief", "leave-behind")
 class Composer:
     def __init__(self, brief: Brief, facts: dict, lang: str, sources: SourceSet, tr: Translator, words: Translator,
                  *, config: Config | None = None, show_untranslated: bool = False, paper: str = "a4",
-                 layout: str = "brief", facts_after: int = 0, root=None, palette: dict | None = None):
+                 layout: str = "brief", facts_after: int = 0, root=None, palette: dict | None = None,
+                 annotate: bool = False):
         self.brief = brief
         self.facts = facts
         self.lang = Lang(lang)
@@ -61,6 +62,7 @@ class Composer:
         self.words_tr = words
         self.config = config or Config()
         self.show_untranslated = show_untranslated
+        self.annotate = annotate   # each brief text in a Span carrying its msgctxt (the preview's)
         self.paper = paper
         self.layout = layout
         self.root = root
@@ -84,7 +86,12 @@ class Composer:
         return fill(text, values)
 
     def text(self, path: tuple, source_text) -> tuple:
-        """The text at `path` in the brief (a yaml path), translated, parsed and resolved."""
+        """The text at `path` in the brief (a yaml path), translated, parsed and resolved;
+        when annotating, inside a Span that carries its msgctxt."""
+        nodes = self._text(path, source_text)
+        return (Span(nodes, ctx=self.contexts[path]),) if self.annotate else nodes
+
+    def _text(self, path: tuple, source_text) -> tuple:
         ctx = self.contexts[path]
         translated, ok = self.tr(str(source_text), ctx)
         fallback = not ok and self.lang.code != "en"   # English shown in a translated document
@@ -108,6 +115,11 @@ class Composer:
         """Mixed direction decided once, here: in right-to-left documents Latin runs, URLs,
         ranges and signed numbers become left-to-right spans that every writer keeps."""
         return bidi.isolate(nodes) if self.lang.rtl else tuple(nodes)
+
+    def stated(self, path: tuple, item) -> tuple:
+        """A text that may say whose view it is and when it was true (attribution.py)."""
+        from .attribution import render_statement
+        return render_statement(self, path, item)
 
     def _check_glyphs(self, text: str, source_text, ctx: str, translated: bool) -> None:
         for offset, ch in fonts.missing(text, self.lang.code):
@@ -199,9 +211,9 @@ class Composer:
         leave = self.layout == "leave-behind"
         blocks: list = [self._title(leave)]
         if leave and b.leave_behind and b.leave_behind.points:
-            points = [self.text(("leave_behind", "points", i), t) for i, t in enumerate(b.leave_behind.points)]
+            points = [self.stated(("leave_behind", "points", i), t) for i, t in enumerate(b.leave_behind.points)]
         else:
-            points = [self.text(("summary", i), t) for i, t in enumerate(b.summary)]
+            points = [self.stated(("summary", i), t) for i, t in enumerate(b.summary)]
         blocks.append(PointsBlock(None if leave else self.word("Summary"), points))
         facts_box = self._facts_box(leave)
         if facts_box and not self.facts_after:
@@ -307,7 +319,7 @@ class Composer:
                     qual += ([Str(", ")] if qual else []) + list(fill_inline(self.word("as of {date}"), "date", as_of))
                 qualifier = (Str("("),) + tuple(qual) + (Str(")"),) if qual else None
                 remark = self.text(("facts", name, "note"), fact.note) if fact.note else None
-                rows.append(FactRow(name, self.text(("facts", name, "label"), fact.label), value, note, qualifier,
+                rows.append(FactRow(name, value, note, self.text(("facts", name, "label"), fact.label), qualifier,
                                     remark, bool(fact.estimate), as_of))
             return FactsBlock(self.word("Key facts"), self.word("Figure"), self.word("Fact"), rows)
         return make
@@ -322,17 +334,17 @@ class Composer:
         for ai, arg in enumerate(section.arguments):
             ap = base + ("arguments", ai)
             children.append(ArgumentBlock(
-                self.text(ap + ("claim",), arg.claim),
-                [self.text(ap + ("evidence", ei), ev) for ei, ev in enumerate(arg.evidence)],
-                self.text(ap + ("objection",), arg.objection) if arg.objection else None,
-                self.text(ap + ("response",), arg.response) if arg.response else None,
+                self.stated(ap + ("claim",), arg.claim),
+                [self.stated(ap + ("evidence", ei), ev) for ei, ev in enumerate(arg.evidence)],
+                self.stated(ap + ("objection",), arg.objection) if arg.objection else None,
+                self.stated(ap + ("response",), arg.response) if arg.response else None,
                 self.word("Objection"), self.word("Response")))
         children += [self._quote(qi) for qi, q in enumerate(b.quotes) if section.id and q.section == section.id]
         return SectionBlock(si + 1, str(section.id or f"section-{si + 1}"), heading, intro, children)
 
     def _quote(self, qi: int) -> QuoteBlock:
         q = self.brief.quotes[qi]
-        text = self.text(("quotes", qi, "text"), q.text)
+        text = self._text(("quotes", qi, "text"), q.text)
         speaker = self.text(("quotes", qi, "speaker"), q.speaker)
         role = self.text(("quotes", qi, "role"), q.role) if q.role else None
         note = self.isolated(self._cite(q.source, q.locator))
@@ -341,6 +353,8 @@ class Composer:
         if self.lang.profile.stop_after_quote and text and isinstance(text[-1], Str) and text[-1].text.endswith(stop):
             # Armenian puts the full stop after the closing guillemet: «...»։
             text, end = text[:-1] + (Str(text[-1].text[: -len(stop)]),), stop
+        if self.annotate:
+            text = (Span(text, ctx=self.contexts[("quotes", qi, "text")]),)
         opening, closing = self.lang.quote_marks
         quoted = tuple(merge_text((Str(opening),) + text + (Str(closing + end),)))
         attribution = (Str("\u2014 "),) + speaker + (((Str(", "),) + role) if role else ()) + note

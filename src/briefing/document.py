@@ -36,11 +36,16 @@ class Span:
 
     - "untranslated": English shown in a translated document (highlighted on review copies);
     - "nowrap": never broken across lines (an e-mail address, a phone number).
+
+    `ctx` is set only in documents composed with `annotate=True` (the preview server's):
+    the msgctxt of the brief text the span holds, for a translator's in-context view.
+    Writers ignore it, except the HTML writer, which writes it as `data-ctx`.
     """
 
     children: tuple
     dir: str | None = None
     cls: str | None = None
+    ctx: str | None = None
 
 
 Inlines = tuple
@@ -75,10 +80,12 @@ class PointsBlock:
 
 @dataclass
 class FactRow:
+    """One row of the key facts box; fields in reading order (the value and its note first)."""
+
     name: str
-    label: Inlines
     value: Inlines
     note: Inlines | None            # the mark of the fact's source note
+    label: Inlines
     qualifier: Inlines | None       # "(estimate, as of 2021)", filled and translated
     remark: Inlines | None = None   # the fact's own note ("SIPRI data, as reported by ...")
     estimate: bool = False

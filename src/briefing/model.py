@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Any, Literal, Optional
+from typing import Annotated, Any, Literal, Optional, Union
 
-from pydantic import BaseModel, ConfigDict, Field, PlainValidator, WithJsonSchema, model_validator
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, PlainValidator, Tag, WithJsonSchema, model_validator
 from pydantic_core import PydanticCustomError
 
 from .load.yamlfile import Text, describe
@@ -175,6 +175,11 @@ class Fact(_Node):
     signed: bool = Field(False, description="true writes a plus sign before a positive value (+15%).")
     key: bool = Field(True, description="Show it in the key facts box.")
     note: Optional[TextField] = Field(None, description="A remark shown under the label.")
+    historical: bool = Field(False, description="true: the fact describes a closed past period (the text says so); "
+                                                "it is never reported as stale.")
+    shared_key: Optional[Annotated[Text, PlainValidator(_slug), WithJsonSchema({"type": "string"})]] = Field(
+        None, description="Facts with the same shared_key in different briefs describe the same thing; "
+                          "'briefing facts' warns when their values differ.")
 
     @model_validator(mode="after")
     def _consistent(self) -> "Fact":
@@ -215,15 +220,55 @@ class Fact(_Node):
         return self
 
 
+class Statement(_Node):
+    """A text that says whose view it is, or when it was true.
+
+    Written as a mapping where a plain text is allowed (claims, evidence, objections,
+    responses, summary and leave-behind points)::
+
+        - text: DECA asks only whether a sale serves Israeli interests [@blankspot-2023].
+          according_to: Avidan Freedman, who leads the advocacy group Yanshoof
+          opinion: true       # a view a source reports: `check` wants `according_to`
+          as_of: 2026-06-30   # a statement about the present: printed "(as of ...)"
+    """
+
+    text: TextField = Field(description="The statement.")
+    according_to: Optional[TextField] = Field(None, description="Whose view or words it is; printed before the "
+                                                                "text: 'According to {who}:'.")
+    opinion: bool = Field(False, description="true: a view a source reports; check wants according_to.")
+    as_of: Optional[AsOf] = Field(None, description="When a statement about the present was last known true; "
+                                                    "printed '(as of ...)'.")
+
+
+UNION_TAGS = ("@statement", "@text")  # union branches in pydantic error locations, not YAML keys
+
+
+def _stated_kind(value: Any) -> str:
+    # a mapping with none of a Statement's fields is most likely "Note: text" read as a mapping
+    # (a ': ' inside a plain text): validated as text, its error says so
+    if isinstance(value, Statement) or (isinstance(value, dict) and any(k in Statement.model_fields for k in value)):
+        return "@statement"
+    return "@text"
+
+
+Stated = Annotated[Union[Annotated[Statement, Tag("@statement")], Annotated[TextField, Tag("@text")]],
+                   Discriminator(_stated_kind)]
+
+
+def text_of(item) -> Text | None:
+    """The text of a plain text or of a Statement."""
+    return item.text if isinstance(item, Statement) else item
+
+
 class Argument(_Node):
     """One claim, the evidence for it, and the strongest objection with its response."""
 
     id: Optional[Slug] = Field(None, description="Optional; keeps translations stable when arguments move.")
-    claim: TextField = Field(description="The claim, in one sentence.")
-    evidence: list[TextField] = Field(min_length=1, description="What supports the claim, each with its "
-                                                                "citation [@source-id].")
-    objection: Optional[TextField] = Field(None, description="The strongest counter-argument (needs a response).")
-    response: Optional[TextField] = Field(None, description="Your answer to the objection.")
+    claim: Stated = Field(description="The claim, in one sentence.")
+    evidence: list[Stated] = Field(min_length=1, description="What supports the claim, each with its "
+                                                             "citation [@source-id].")
+    objection: Optional[Stated] = Field(None, description="The strongest counter-argument (needs a response).")
+    response: Optional[Stated] = Field(None, description="Your answer to the objection.")
 
     @model_validator(mode="after")
     def _paired(self) -> "Argument":
@@ -272,7 +317,7 @@ class Recommendation(_Node):
 class LeaveBehind(_Node):
     """What the one-page leave-behind shows; defaults come from the brief."""
 
-    points: list[TextField] = Field(default=[], max_length=5, description="The key points (default: the summary).")
+    points: list[Stated] = Field(default=[], max_length=5, description="The key points (default: the summary).")
     facts: list[FactRef] = Field([], description="The facts to show, by name (default: the key facts box's).")
 
 
@@ -293,7 +338,7 @@ class Brief(_Node):
     paper: Optional[Literal[PAPER_SIZES]] = Field(  # type: ignore[valid-type]
         None, description="a4 or letter (default: briefing.toml's; --paper wins).")
     template: Optional[Slug] = Field(None, description="A template set in templates/ (default: briefing.toml's).")
-    summary: list[TextField] = Field(min_length=1, max_length=7, description="One to seven key points; three to "
+    summary: list[Stated] = Field(min_length=1, max_length=7, description="One to seven key points; three to "
                                                                              "five read best.")
     facts: dict[FactName, Fact] = Field({}, description="Numbers, each written once with its source; write "
                                                         "{name} in a text to show one.")
@@ -329,7 +374,7 @@ def iter_texts(brief: Brief, shared: dict[str, Fact] | None = None):
         if getattr(brief, name):
             yield name, (name,), getattr(brief, name)
     for i, text in enumerate(brief.summary):
-        yield f"summary.{i + 1}", ("summary", i), text
+        yield from _stated(f"summary.{i + 1}", ("summary", i), text)
     facts = [((), n, f) for n, f in brief.facts.items()]
     facts += [((SHARED,), n, f) for n, f in sorted((shared or {}).items())]
     for base, name, fact in facts:
@@ -346,12 +391,12 @@ def iter_texts(brief: Brief, shared: dict[str, Fact] | None = None):
         for ai, arg in enumerate(section.arguments):
             ak = f"{sk}.arguments.{arg.id or ai + 1}"
             base = ("sections", si, "arguments", ai)
-            yield f"{ak}.claim", base + ("claim",), arg.claim
+            yield from _stated(f"{ak}.claim", base + ("claim",), arg.claim)
             for ei, ev in enumerate(arg.evidence):
-                yield f"{ak}.evidence.{ei + 1}", base + ("evidence", ei), ev
+                yield from _stated(f"{ak}.evidence.{ei + 1}", base + ("evidence", ei), ev)
             if arg.objection:
-                yield f"{ak}.objection", base + ("objection",), arg.objection
-                yield f"{ak}.response", base + ("response",), arg.response
+                yield from _stated(f"{ak}.objection", base + ("objection",), arg.objection)
+                yield from _stated(f"{ak}.response", base + ("response",), arg.response)
     for qi, quote in enumerate(brief.quotes):
         for name in ("text", "speaker", "role"):
             if getattr(quote, name):
@@ -362,4 +407,15 @@ def iter_texts(brief: Brief, shared: dict[str, Fact] | None = None):
         yield f"{rk}.ask", ("recommendations", ri, "ask"), rec.ask
     if brief.leave_behind:
         for pi, point in enumerate(brief.leave_behind.points):
-            yield f"leave_behind.points.{pi + 1}", ("leave_behind", "points", pi), point
+            yield from _stated(f"leave_behind.points.{pi + 1}", ("leave_behind", "points", pi), point)
+
+
+def _stated(ctx: str, path: tuple, item):
+    """A plain text keeps its context; a Statement's text keeps the same context (so its
+    translation survives the change), and whose view it is comes as `<ctx>.according_to`."""
+    if isinstance(item, Statement):
+        yield ctx, path + ("text",), item.text
+        if item.according_to:
+            yield f"{ctx}.according_to", path + ("according_to",), item.according_to
+    else:
+        yield ctx, path, item

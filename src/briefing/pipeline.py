@@ -46,6 +46,9 @@ def load_project(project: Project, brief_ids: list[str] | None = None) -> Loaded
         if loaded is not None:
             briefs[loaded.id] = loaded
     _check_template_choices(project, briefs, report)
+    from .review import review
+    for lb in briefs.values():  # opinions without an owner, stale facts
+        report.extend(review(lb, project.config.check.stale_after_years))
     if not brief_ids:
         cited = set().union(*(b.cited_keys for b in briefs.values())) if briefs else set()
         for key, source in sources.by_id.items():
@@ -125,7 +128,8 @@ class Composed:
 
 
 def compose(loaded: Loaded, brief_id: str, lang: str, *, paper: str | None = None, layout: str = "brief",
-            show_untranslated: bool = False, facts_after: int = 0, template: str | None = None) -> Composed:
+            show_untranslated: bool = False, facts_after: int = 0, template: str | None = None,
+            annotate: bool = False) -> Composed:
     from .render.templates import find_template
     lb = loaded.briefs[brief_id]
     tr, words = translators(loaded, brief_id, lang)
@@ -135,7 +139,7 @@ def compose(loaded: Loaded, brief_id: str, lang: str, *, paper: str | None = Non
     palette = find_template(project, template or lb.brief.template).style.palette(project).model_dump()
     composer = Composer(lb.brief, lb.facts, lang, loaded.sources, tr, words, config=project.config,
                         show_untranslated=show_untranslated, paper=paper, layout=layout, facts_after=facts_after,
-                        root=project.root, palette=palette)
+                        root=project.root, palette=palette, annotate=annotate)
     document = composer.compose()
     document.source = lb.shown
     problems = list(tr.problems) + list(words.problems)

@@ -42,8 +42,13 @@ class Build(_Cfg):
     output: str = "build"
 
 
+class Check(_Cfg):
+    stale_after_years: int = Field(default=5, ge=0)  # a fact's as_of older than this at the brief's date is stale
+
+
 class Config(_Cfg):
     organization: Organization = Organization()
+    check: Check = Check()
     colors: Colors = Colors()
     build: Build = Build()
 

@@ -56,13 +56,15 @@ class Session:
 
     # --- one document ---------------------------------------------------------------------------
     def composed(self, brief: str, lang: str = "en", *, layout: str = "brief", paper: str | None = None,
-                 show_untranslated: bool = False, facts_after: int = 0, template: str | None = None) -> Composed:
-        """The composition with its translation statistics, without the placement decision."""
+                 show_untranslated: bool = False, facts_after: int = 0, template: str | None = None,
+                 annotate: bool = False) -> Composed:
+        """The composition with its translation statistics, without the placement decision
+        (`annotate`: every brief text carries its msgctxt, for the preview server)."""
         loaded = self.loaded
         if brief not in loaded.briefs:
             raise BriefError(loaded.report.problems or [f"no usable brief '{brief}'"])
         return compose(loaded, brief, lang, paper=paper, layout=layout, show_untranslated=show_untranslated,
-                       facts_after=facts_after, template=template)
+                       facts_after=facts_after, template=template, annotate=annotate)
 
     def compose(self, brief: str, lang: str = "en", *, layout: str = "brief", paper: str | None = None,
                 show_untranslated: bool = False, template: str | None = None) -> Document:

@@ -29,7 +29,7 @@ def validate(doc: YamlDoc, model: Type[BaseModel], report: Report) -> Any:
     try:
         return model.model_validate(doc.data)
     except ValidationError as exc:
-        errors = exc.errors(include_url=False)
+        errors = [{**e, "loc": _yaml_loc(e["loc"])} for e in exc.errors(include_url=False)]
         # a misspelt field ('claimm') also reports the real one ('claim') as missing: say it once
         suggested = set()
         for err in errors:
@@ -45,8 +45,14 @@ def validate(doc: YamlDoc, model: Type[BaseModel], report: Report) -> Any:
         return None
 
 
+def _yaml_loc(loc) -> tuple:
+    """A pydantic error location as a path into the YAML: without union branch tags."""
+    from .model import UNION_TAGS
+    return tuple(p for p in loc if p not in UNION_TAGS)
+
+
 def explain(doc: YamlDoc, model: Type[BaseModel], err: dict) -> Problem:
-    loc = tuple(err["loc"])
+    loc = _yaml_loc(err["loc"])
     kind = err["type"]
     where = doc.where(loc)
     if err.get("ctx", {}).get("field"):
@@ -203,8 +209,9 @@ def _unwrap(tp: Any) -> Any:
             tp = typing.get_args(tp)[0]
         elif origin is typing.Union or str(origin) == "types.UnionType":
             args = [a for a in typing.get_args(tp) if a is not type(None)]
-            if len(args) != 1:
-                return tp
+            if len(args) != 1:  # a text or a mapping (Statement): the mapping's fields
+                models = [a for a in map(_unwrap, args) if isinstance(a, type) and issubclass(a, BaseModel)]
+                return models[0] if len(models) == 1 else tp
             tp = args[0]
         else:
             return tp

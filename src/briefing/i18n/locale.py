@@ -40,6 +40,7 @@ class Profile:
     typography: Callable[[str], str] | None = None   # applied to translated text (Hebrew gershayim ...)
     prefix_hyphen: bool = False                 # "ו‑Amnesty": a prefix before a Latin word takes U+2011
     smartquotes: str | None = None              # straight quotes in briefs become these (markdown-it typographer)
+    date_patterns: tuple[tuple[str, str], ...] = ()  # (style, pattern) where CLDR's is not the language's usage
 
 
 PROFILES: dict[str, Profile] = {}
@@ -135,7 +136,8 @@ class Lang:
         """A date as the language writes it, never broken across lines (no-break spaces);
         days are not zero-padded ('5', not '05', which CLDR's Armenian pattern gives)."""
         from babel.dates import format_date
-        pattern = self.locale.date_formats[style].pattern.replace("dd", "d")
+        pattern = dict(self.profile.date_patterns).get(style) or self.locale.date_formats[style].pattern
+        pattern = pattern.replace("dd", "d")
         return format_date(value, format=pattern, locale=self.locale).replace(" ", "\u00a0")
 
     def month_year(self, year: int, month: int) -> str:
@@ -212,6 +214,10 @@ register(Profile(
     plural_forms="nplurals=2; plural=(n > 1);",
     full_stop="\u0589", list_separator="\u2024 ", currency_by_name=True,
     year_mark=("\u00a0\u0569.", "\u00a0\u0569\u0569."), stop_after_quote=True, upright=True, smartquotes="\u00ab\u00bb\u2018\u2019",
+    # Armenian laws, government decisions and the press write year, month (genitive), day:
+    # "2023 թ. սեպտեմբերի 19" ("2020 թ. սեպտեմբերի 27-ին"); CLDR's "19 սեպտեմբերի, 2023 թ." is a
+    # calque of the Russian order. Babel's MMMM is the genitive (format-context) month name.
+    date_patterns=(("long", "y \u0569. MMMM d"), ("medium", "y \u0569. MMM d")),
     script="[\u0530-\u058f\ufb13-\ufb17]"))
 
 # Views by language, for the modules that read one property of every language.

@@ -26,7 +26,12 @@ WORDS: dict[str, str] = {
     "To {recipient}": "Who a recommendation is addressed to; {recipient} is e.g. 'the Knesset'.",
     # facts
     "estimate": "Shown after a number that is an estimate, not a measurement.",
-    "as of {date}": "When a number was true; {date} is a year, a period or a date.",
+    "as of {date}": "When a number or a statement was true; {date} is a year, a period or a date.",
+    "According to {who}:": "Before a statement that is someone's view or words; {who} is the person or "
+                           "organization (e.g. 'Avidan Freedman, who leads Yanshoof'). Keep {who}; end with the "
+                           "punctuation your language puts before the statement (Armenian: ՝). The statement "
+                           "follows it: in the statement's own translation, start with a capital only where "
+                           "your language would after this punctuation.",
     "Fact": "Column heading in the key facts table.",
     "Figure": "Column heading in the key facts table (the number).",
     # page furniture

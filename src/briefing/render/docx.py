@@ -284,14 +284,14 @@ class DocxWriter:
             ooxml.paragraph_bidi(p._p, self.rtl)
             self._family = "sans"
             self.inline(p._p, fact.value)
-            if fact.note:
-                self.inline(p._p, fact.note)
             self._family = "serif"
             p = cells[1].paragraphs[0]
             ooxml.paragraph_bidi(p._p, self.rtl)
             self.inline(p._p, fact.label)
             if fact.qualifier:
                 self.inline(p._p, (Str(" "),) + tuple(fact.qualifier), fmt={"style": "Subtle Emphasis"})
+            if fact.note:  # after the label, not glued to the number ("92" + "8" copies as "928")
+                self.inline(p._p, fact.note)
             if fact.remark:
                 self.inline(p._p, (Str(" "),) + tuple(fact.remark), fmt={"style": "Subtle Emphasis"})
         self.d.add_paragraph()

@@ -56,6 +56,8 @@ def inline(nodes, notes: bool = True) -> Markup:
                 attrs += f' class="{escape(node.cls)}"'
             if node.dir:
                 attrs += f' dir="{node.dir}"'
+            if node.ctx:  # only in annotated documents (the preview server's)
+                attrs += f' data-ctx="{escape(node.ctx)}"'
             tag = "bdi" if node.dir else "span"
             out.append(f"<{tag}{attrs}>{inline(node.children, notes)}</{tag}>")
         elif isinstance(node, NoteRef) and notes:

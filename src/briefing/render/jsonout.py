@@ -4,7 +4,8 @@ The shape is stable and versioned (`"schema": "briefing-document/1"`): every blo
 object with its `role`; inline content is a list of nodes `{"t": TYPE, ...}` (Str, Emph,
 Strong, Code, Link, LineBreak, Span, Note). A note appears where its mark goes, with its
 number and content; `notes` lists them all again in order. Keys are sorted and the text is
-UTF-8, so equal documents give equal bytes.
+UTF-8; keys come in reading order (a block's fields as the reader meets them), so the
+notes' numbers rise through the file, and equal documents give equal bytes.
 """
 from __future__ import annotations
 
@@ -58,11 +59,11 @@ def document_json(doc: Document) -> dict:
     return {
         "schema": SCHEMA, "brief": doc.brief_id, "lang": doc.lang, "dir": doc.dir, "layout": doc.layout,
         "paper": doc.paper, "date": doc.date.isoformat(), "author": doc.author, "facts_after": doc.facts_after,
-        "title": inline_json(doc.title), "blocks": [block_json(b) for b in doc.blocks],
+        "branding": dataclasses.asdict(doc.branding), "title": inline_json(doc.title),
+        "blocks": [block_json(b) for b in doc.blocks],
         "notes": [{"n": n.number, "c": inline_json(n.content)} for n in doc.notes],
-        "branding": dataclasses.asdict(doc.branding),
     }
 
 
 def write_json(doc: Document, options=None) -> bytes:
-    return (json.dumps(document_json(doc), ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
+    return (json.dumps(document_json(doc), ensure_ascii=False, indent=1) + "\n").encode("utf-8")
