@@ -173,7 +173,7 @@ def test_copied_template_restyles_font_colours_logo_and_word_styles(tmp_path):
     code, log = build("--format", "pdf,docx,html", "--out", str(tmp_path / "o"), project=project)
     assert code == 0, log
     html = (tmp_path / "o" / "en" / "good.html").read_text()
-    assert "#006400" in html and 'src="file://' in html and "logo.svg" in html
+    assert "#006400" in html and 'src="data:image/svg+xml;base64,' in html  # the logo, carried in the file
     need("pdffonts")
     fonts = subprocess.run(["pdffonts", str(tmp_path / "o" / "en" / "good.pdf")], capture_output=True, text=True,
                            check=True).stdout

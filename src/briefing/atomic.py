@@ -43,14 +43,45 @@ def atomic_write_bytes(target: Path, data: bytes) -> None:
 
 
 def sweep_temp_files(folder: Path) -> int:
-    """Remove temp files a killed build left behind; returns how many."""
+    """Remove temp files a killed build left behind in `folder` and its own direct
+    subfolders (not through symbolic links, nowhere else); returns how many."""
     if not folder.is_dir():
         return 0
     removed = 0
-    for path in folder.rglob(TMP_PREFIX + "*"):
-        try:
-            path.unlink()
-            removed += 1
-        except OSError:
-            pass
+    folders = [folder] + sorted(p for p in folder.iterdir() if p.is_dir() and not p.is_symlink())
+    for where in folders:
+        for path in where.glob(TMP_PREFIX + "*"):
+            try:
+                if path.is_symlink() or path.is_file():
+                    path.unlink()
+                    removed += 1
+            except OSError:
+                pass
     return removed
+
+
+LOCK_NAME = ".briefing-lock"
+
+
+@contextmanager
+def output_lock(folder: Path, shown: str):
+    """One build per output folder at a time: a second one is refused, never interleaved."""
+    import fcntl
+
+    from .errors import BriefError, Location
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(folder / LOCK_NAME, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | os.O_CLOEXEC,
+                     0o644)
+    except OSError as exc:
+        raise BriefError(f"cannot write to the output folder {shown}: {exc.strerror}", Location(shown),
+                         "check that the folder is writable and the disk is not full") from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise BriefError(f"another build is running in {shown}", Location(shown),
+                             "wait for it to finish, or build into another folder with --out") from None
+        yield
+    finally:
+        os.close(fd)

@@ -27,12 +27,13 @@ class Shared:
         self.facts = self.facts or {}
 
 
-def load_shared(briefs_dir: Path, shown: str, sources: SourceSet, report: Report) -> Shared:
+def load_shared(briefs_dir: Path, shown: str, sources: SourceSet, report: Report,
+                root: Path | None = None) -> Shared:
     path = briefs_dir / SHARED_FILE
-    if not path.is_file():
+    if not path.exists() and not path.is_symlink():
         return Shared()
     try:
-        doc = load_yaml(path, shown)
+        doc = load_yaml(path, shown, root=root)
     except BriefError as exc:
         report.extend(exc.problems)
         return Shared()
@@ -82,11 +83,11 @@ class LoadedBrief:
 
 
 def load_brief(path: Path, shown: str, sources: SourceSet, report: Report,
-               shared: Shared | None = None) -> LoadedBrief | None:
+               shared: Shared | None = None, root: Path | None = None) -> LoadedBrief | None:
     """Load and check one brief; its problems go to `report`. None if it cannot be used."""
     local = Report()
     try:
-        doc = load_yaml(path, shown)
+        doc = load_yaml(path, shown, root=root)
     except BriefError as exc:
         report.extend(exc.problems)
         return None

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
-from .atomic import sweep_temp_files
+from .atomic import output_lock, sweep_temp_files
+from .safefs import check_write_dir
 from .cache import Cache, input_digest, project_digest
 from .errors import BriefError, Problem
 from .manifest import write_manifest
@@ -140,11 +141,17 @@ class Reporter:
 
 def build(project: Project, options: BuildOptions, reporter: Reporter | None = None,
           pool=None) -> BuildResult:
+    out_dir = project.output_dir(options.out)
+    with output_lock(out_dir, project.rel(out_dir)):
+        return _build(project, options, reporter, out_dir, pool)
+
+
+def _build(project: Project, options: BuildOptions, reporter: Reporter | None, out_dir: Path,
+           pool=None) -> BuildResult:
     reporter = reporter or Reporter()
     for lang in options.languages or []:
         if lang not in SUPPORTED_LANGUAGES:
             raise BriefError(f"unsupported language '{lang}'", None, f"supported: {', '.join(SUPPORTED_LANGUAGES)}")
-    out_dir = project.output_dir(options.out)
     sweep_temp_files(out_dir)
     loaded = load_project(project, options.briefs)
     # under --strict a warning is an error, reported once (the blocked briefs carry the same)
@@ -156,6 +163,8 @@ def build(project: Project, options: BuildOptions, reporter: Reporter | None = N
         from .recipients import recipient_plan
         jobs, people, warnings = recipient_plan(project, loaded, options, out_dir)
         problems += warnings
+    for folder in sorted({job.target.parent for job in jobs}):  # build/en must not be a link out
+        check_write_dir(out_dir, folder, project.rel(folder))
     cache = Cache.load(out_dir)
     digest = project_digest(project)
     results: list[JobResult] = _unloadable(project, loaded, options)
@@ -189,20 +198,22 @@ def build(project: Project, options: BuildOptions, reporter: Reporter | None = N
     reporter.start(len(jobs))
     for result in results:
         reporter.done(result)
-    for outcome in run_jobs(specs, options.jobs, options.memory_mb, pool):
-        job = by_target[outcome.target]
-        result = JobResult(job, outcome.status, outcome.problems, outcome.stats, outcome.seconds, outcome.peak_mb,
-                           outcome.inputs if job.recipient else ())
-        results.append(result)
-        if result.status == "built":
-            if not job.recipient:  # a recipient's copy is personal data: never in the cache
-                cache.record(job.target, outcome.inputs, result.problems, result.stats)
-            if outcome.placement is not None:
-                cache.placements[placement_keys[(job.brief, job.lang, job.layout)]] = outcome.placement
-        elif not job.recipient:
-            cache.forget(job.target)
-        reporter.done(result)
-    cache.save()
+    try:
+        for outcome in run_jobs(specs, options.jobs, options.memory_mb, pool):
+            job = by_target[outcome.target]
+            result = JobResult(job, outcome.status, outcome.problems, outcome.stats, outcome.seconds,
+                               outcome.peak_mb, outcome.inputs if job.recipient else ())
+            results.append(result)
+            if result.status == "built":
+                if not job.recipient:  # a recipient's copy is personal data: never in the cache
+                    cache.record(job.target, outcome.inputs, result.problems, result.stats)
+                if outcome.placement is not None:
+                    cache.placements[placement_keys[(job.brief, job.lang, job.layout)]] = outcome.placement
+            elif not job.recipient:
+                cache.forget(job.target)
+            reporter.done(result)
+    finally:
+        cache.save()  # also on Ctrl-C: what finished is not made again
     order = {job: i for i, job in enumerate(jobs)}
     results.sort(key=lambda r: order.get(r.job, -1))
     write_manifest(out_dir, results, cache, options, __version__, project)

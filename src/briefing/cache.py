@@ -52,7 +52,10 @@ def project_digest(project) -> str:
     h = hashlib.sha256()
     for name in WATCHED:
         for path in _files(project.root / name):
-            st = path.stat()
+            try:
+                st = path.stat()
+            except OSError:  # vanished since it was listed
+                continue
             h.update(f"{path}|{st.st_size}|{st.st_mtime_ns}\n".encode())
     cfg = project.root / "briefing.toml"
     if cfg.is_file():
@@ -97,8 +100,11 @@ def input_digest(loaded, job, options, tool_version: str) -> tuple[str, dict]:
     parts: dict[str, str] = {}
 
     def add(path: Path) -> None:
-        if path.is_file():
-            parts[project.rel(path)] = file_hash(path)
+        try:
+            if path.is_file():
+                parts[project.rel(path)] = file_hash(path)
+        except OSError:  # vanished while the build ran (watch): the next change rebuilds
+            parts[project.rel(path)] = "missing"
 
     add(lb.path)
     add(project.briefs_dir / "_shared.yaml")
@@ -145,8 +151,13 @@ class Cache:
         return cls(path)
 
     def _entry(self, target: Path) -> dict | None:
+        """An entry of the expected shape, else None (a miss): a hand-edited or foreign cache
+        never breaks a build."""
         entry = self.entries.get(str(target))
-        return entry if isinstance(entry, dict) else None
+        shape = {"inputs": str, "output": str, "problems": list, "stats": dict, "parts": dict}
+        if not isinstance(entry, dict) or not all(isinstance(entry.get(k), t) for k, t in shape.items()):
+            return None
+        return entry
 
     def fresh(self, target: Path, inputs: tuple[str, dict]) -> bool:
         entry = self._entry(target)
@@ -171,7 +182,7 @@ class Cache:
             try:
                 loc = Location(*p["location"]) if p.get("location") else None
                 out.append(Problem(p["message"], loc, p.get("hint"), p.get("severity", "warning")))
-            except (KeyError, TypeError):
+            except (KeyError, TypeError, AttributeError, ValueError):
                 continue
         return out
 

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .errors import BriefError, Problem
+from .errors import BriefError, Problem, printable
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
 
@@ -23,7 +23,8 @@ class Out:
         self.stderr = stderr or sys.stderr
 
     def print(self, text: str = "") -> None:
-        print(text, file=self.stdout, flush=True)  # line by line, also into pipes and CI logs
+        # line by line, also into pipes and CI logs; control characters (from a file name) escaped
+        print(printable(text, keep="\n\t"), file=self.stdout, flush=True)
 
     def problems(self, problems: list[Problem]) -> None:
         for p in problems:

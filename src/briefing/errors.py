@@ -9,7 +9,21 @@ import difflib
 from dataclasses import dataclass, field
 from typing import Iterable
 
+import re
+
 ERROR = "error"
+# C0 and C1 controls (ESC, CR, BEL, backspace...), and invisible bidi controls
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+
+
+def printable(text: str, keep: str = "") -> str:
+    """Text safe to print on a terminal: control characters become visible escapes (\\x1b)."""
+    def escape(m):
+        ch = m.group(0)
+        if ch in keep:
+            return ch
+        return f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}"
+    return _UNPRINTABLE.sub(escape, text)
 WARNING = "warning"
 
 
@@ -40,10 +54,12 @@ class Problem:
     severity: str = ERROR
 
     def format(self) -> str:
-        where = f"{self.location}: " if self.location else ""
-        text = f"{where}{self.severity}: {self.message}"
+        """One line (and a hint line); control characters from a file are shown escaped, so a
+        YAML key or a .po line cannot move the cursor, recolour or fake a summary."""
+        where = f"{printable(str(self.location))}: " if self.location else ""
+        text = f"{where}{self.severity}: {printable(self.message)}"
         if self.hint:
-            text += f"\n  hint: {self.hint}"
+            text += f"\n  hint: {printable(self.hint)}"
         return text
 
     def as_error(self) -> "Problem":

@@ -231,11 +231,27 @@ def merge_text(nodes) -> list:
     return out
 
 
+MAX_TEXT_CHARS = 20_000
+MAX_BRACKETS = 200
+
+
+def _beyond_limits(text: str) -> str | None:
+    if len(text) > MAX_TEXT_CHARS:
+        return f"text is longer than {MAX_TEXT_CHARS:,} characters ({len(text):,})"
+    if text.count("[") > MAX_BRACKETS:
+        return f"text has more than {MAX_BRACKETS} '[' characters"
+    return None
+
+
 def parse(text: str, lang: str | None = None) -> Parsed:
     """Parse one text; problems point into the text's file when it is a `Text`.
 
     With `lang`, straight quotes and double hyphens become that language's typography.
     """
+    too_long = _beyond_limits(str(text))
+    if too_long:  # markdown's link labels take quadratic time on many unclosed '['
+        where = text.at(0) if isinstance(text, Text) else None
+        return Parsed((Str(str(text)),), [Problem(too_long, where, "split the text, or remove the brackets")])
     nodes, meta = _parse_cached(str(text), lang)
     problems: list[Problem] = []
 

@@ -59,4 +59,11 @@ def write_manifest(out_dir: Path, results, cache, options, version: str, project
 
 
 def save(path: Path, data: dict) -> None:
-    atomic_write_bytes(path, (json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode())
+    try:
+        atomic_write_bytes(path, (json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode())
+    except OSError as exc:  # a full disk, a read-only folder, a folder named manifest.json
+        from .errors import BriefError, Location
+        shown = f"{path.parent.name}/{path.name}"
+        raise BriefError(f"cannot write {shown}: {exc.strerror or exc}", Location(shown),
+                         "the documents were written; free some space or make the folder writable, "
+                         f"and remove anything named {path.name} that is not a file") from None

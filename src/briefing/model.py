@@ -21,6 +21,8 @@ from .i18n.locale import PROFILES  # noqa: E402
 SUPPORTED_LANGUAGES = tuple(PROFILES)  # one profile per language: src/briefing/i18n/locale.py
 SOURCE_LANGUAGE = "en"
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+MAX_FACT_VALUE = 10 ** 15
+MAX_LABEL_WORD = 60
 NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 KEY_RE = re.compile(r"^[A-Za-z0-9_][\w:.#$%&+?<>~/-]*$")
 FACT_FORMATS = ("number", "integer", "percent", "currency", "year", "range", "date", "text")
@@ -182,6 +184,18 @@ class Fact(_Node):
     @model_validator(mode="after")
     def _consistent(self) -> "Fact":
         v, f = self.value, self.format
+        longest = max((len(w) for w in str(self.label).split()), default=0)
+        if longest > MAX_LABEL_WORD:
+            raise PydanticCustomError("fact", "the label has an unbreakable word of {n} characters, too long for "
+                                      "the key facts table", {"n": longest, "field": "label",
+                                                              "hint": f"shorten it to {MAX_LABEL_WORD} characters "
+                                                                      "or put spaces in it"})
+        for n in (v if isinstance(v, tuple) else (v,)):
+            if isinstance(n, (int, float)) and not isinstance(n, bool) and (n != n or abs(n) > MAX_FACT_VALUE):
+                shown = str(n) if isinstance(n, float) else f"a {len(str(abs(n)))}-digit number"
+                raise PydanticCustomError("fact", "the value ({shown}) is not a number a document can show",
+                                          {"shown": shown, "field": "value",
+                                           "hint": "write a finite number smaller than 10^15"})
         # ctx "field" names the key the problem is about, for the error's position
         if f == "currency" and not self.currency:
             raise PydanticCustomError("fact", "a currency fact needs 'currency', e.g. currency: USD",

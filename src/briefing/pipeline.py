@@ -29,7 +29,8 @@ class Loaded:
         key = (lang, domain)
         if key not in self.catalogs:
             path = self.project.catalog_path(lang, domain)
-            self.catalogs[key] = read_catalog(path, self.project.rel(path), lang) if path.is_file() else None
+            self.catalogs[key] = read_catalog(path, self.project.rel(path), lang, self.project.root) \
+                if path.is_file() or path.is_symlink() else None
         return self.catalogs[key]
 
 
@@ -37,10 +38,11 @@ def load_project(project: Project, brief_ids: list[str] | None = None) -> Loaded
     report = Report()
     sources = load_sources(project.sources_dir, project.root, report)
     paths = [project.brief_path(b) for b in brief_ids] if brief_ids else project.brief_paths()
-    shared = load_shared(project.briefs_dir, project.rel(project.briefs_dir / SHARED_FILE), sources, report)
+    shared = load_shared(project.briefs_dir, project.rel(project.briefs_dir / SHARED_FILE), sources, report,
+                         project.root)
     briefs: dict[str, LoadedBrief] = {}
     for path in paths:
-        loaded = load_brief(path, project.rel(path), sources, report, shared)
+        loaded = load_brief(path, project.rel(path), sources, report, shared, project.root)
         if loaded is not None:
             briefs[loaded.id] = loaded
     _check_template_choices(project, briefs, report)

@@ -3,11 +3,13 @@ summary table at the end (built, up to date, failed with each failure's message)
 from __future__ import annotations
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
 from .build import BuildResult, JobResult, Reporter
+from .errors import printable
 
 
 def plain_console(file, width: int | None = None) -> Console:
@@ -54,7 +56,7 @@ class BarReporter(Reporter):
         self.task = self.progress.add_task("", total=total)
 
     def done(self, result: JobResult) -> None:
-        self.progress.update(self.task, advance=1, description=self.project.rel(result.job.target))
+        self.progress.update(self.task, advance=1, description=escape(printable(self.project.rel(result.job.target))))
 
 
 def reporter_for(out, project) -> Reporter:
@@ -77,7 +79,7 @@ def summary(out, project, result: BuildResult) -> None:
         failed.add_column("message")
         for r in result.failed:
             messages = [p.format() for p in r.problems if p.severity == "error"] or ["failed"]
-            failed.add_row(Text(project.rel(r.job.target)), Text("\n".join(messages)))
+            failed.add_row(Text(printable(project.rel(r.job.target))), Text("\n".join(messages)))
         console.print(failed)
     seen: set = set()
     problems = list(result.problems)

@@ -65,8 +65,8 @@ class Project:
             raise BriefError(f"project folder '{root}' does not exist", Location(str(root)))
         project = cls(root)
         cfg = root / CONFIG_NAME
-        if cfg.is_file():
-            project.config = load_config(cfg, CONFIG_NAME)
+        if cfg.exists() or cfg.is_symlink():
+            project.config = load_config(cfg, CONFIG_NAME, root)
         elif not (root / "briefs").is_dir():
             raise BriefError(f"'{root}' is not a briefing project: it has no briefs/ folder and no {CONFIG_NAME}",
                              Location(str(root)), "run the command inside a project, or pass --project DIR")
@@ -94,13 +94,25 @@ class Project:
         return self.root / "assets"
 
     def output_dir(self, out: str | Path | None = None) -> Path:
-        return (self.root / (out or self.config.build.output)).resolve() if not (
-            out and Path(out).is_absolute()) else Path(out)
+        """Where outputs go: --out as given (relative to the project), else `[build] output`,
+        which must stay inside the project even through symbolic links."""
+        from .safefs import check_write_dir
+        if out:
+            folder = Path(out) if Path(out).is_absolute() else self.root / out
+            return check_write_dir(self.root, folder, str(out), from_command_line=True)
+        folder = self.root / self.config.build.output
+        return check_write_dir(self.root, folder, self.rel(folder))
 
     def rel(self, path: Path) -> str:
+        """A path as the project shows it (the link's own name, not where a link leads)."""
+        import os
+        try:
+            return str(Path(os.path.abspath(path)).relative_to(self.root))
+        except ValueError:
+            pass
         try:
             return str(path.resolve().relative_to(self.root))
-        except ValueError:
+        except (ValueError, OSError, RuntimeError):
             return str(path)
 
     def brief_paths(self) -> list[Path]:
@@ -132,14 +144,40 @@ class Project:
         return override or brief_paper or self.config.build.paper_by_language.get(lang) or self.config.build.paper
 
 
-def load_config(path: Path, shown: str) -> Config:
-    text = path.read_text(encoding="utf-8")
+MAX_CONFIG_BYTES = 100_000
+MAX_CONFIG_DEPTH = 10
+
+
+def load_config(path: Path, shown: str, root: Path | None = None) -> Config:
+    from .i18n.catalogs import BIDI_CONTROLS
+    from .safefs import read_project_file
+    data_bytes = read_project_file(root if root is not None else path.parent, path, shown,
+                                   max_bytes=MAX_CONFIG_BYTES)
+    try:
+        text = data_bytes.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data_bytes[: exc.start].count(b"\n") + 1
+        raise BriefError("file is not valid UTF-8", Location(shown, line),
+                         "save the file as UTF-8 (most editors offer it under 'Save as')") from None
+    bidi = BIDI_CONTROLS.search(text)
+    if bidi:
+        line = text.count("\n", 0, bidi.start()) + 1
+        col = bidi.start() - (text.rfind("\n", 0, bidi.start()) + 1) + 1
+        raise BriefError(f"invisible bidi control character U+{ord(bidi.group(0)):04X}", Location(shown, line, col),
+                         "remove it: it can make the text display in a different order than it is stored")
+    depth = _max_bracket_depth(text)
+    if depth > MAX_CONFIG_DEPTH:
+        raise BriefError(f"settings are nested deeper than {MAX_CONFIG_DEPTH} levels", Location(shown),
+                         "briefing.toml holds only a few flat tables")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         m = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
         where = Location(shown, int(m.group(1)), int(m.group(2))) if m else Location(shown)
         raise BriefError(f"TOML syntax error: {str(exc).split(' (at')[0]}", where) from None
+    except RecursionError:
+        raise BriefError(f"settings are nested deeper than {MAX_CONFIG_DEPTH} levels", Location(shown)) from None
+    _check_output(data, text, shown)
     try:
         return Config.model_validate(data)
     except ValidationError as exc:
@@ -162,3 +200,30 @@ def load_config(path: Path, shown: str) -> Config:
             else:
                 problems.append(Problem(f"setting '{'.'.join(loc)}': {err['msg']}", where))
         raise BriefError(problems) from None
+
+
+def _max_bracket_depth(text: str) -> int:
+    """How deeply [ ] and { } nest (a cheap over-estimate: brackets in strings count too)."""
+    depth = deepest = 0
+    for ch in text:
+        if ch in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in "]}" and depth:
+            depth -= 1
+    return deepest
+
+
+def _check_output(data: dict, text: str, shown: str) -> None:
+    """`[build] output` is a folder inside the project: a shared file cannot send outputs
+    (and the start-of-build sweep) elsewhere; `--out` on the command line can."""
+    import os
+    out = data.get("build", {}).get("output") if isinstance(data.get("build"), dict) else None
+    if not isinstance(out, str):
+        return
+    norm = os.path.normpath(out) if out else ""
+    if not out.strip() or Path(out).is_absolute() or norm == ".." or norm.startswith(".." + os.sep) or norm == ".":
+        line = next((i for i, l in enumerate(text.splitlines(), 1) if re.match(r"\s*output\s*=", l)), 0)
+        raise BriefError(f"setting 'build.output': {out!r} is not a folder inside the project",
+                         Location(shown, line, 1) if line else Location(shown),
+                         "use a relative folder such as \"build\"; to write elsewhere, pass --out DIR")

@@ -99,6 +99,8 @@ def new_brief(project: Project, brief_id: str) -> Path:
     text = SKELETON.format(id=brief_id, date=today.isoformat(), year=today.year, source=source,
                            organization=_yaml_text(org), author=_yaml_text(org),
                            modeline=modeline(path, project.root))
+    from .safefs import check_write_target
+    check_write_target(project.root, path, project.rel(path))
     atomic_write_bytes(path, text.encode("utf-8"))
     return path
 

@@ -33,6 +33,12 @@ def target_languages(loaded: Loaded, only: list[str] | None = None) -> list[str]
     return sorted(langs)
 
 
+def _write(project: Project, cat: Catalog, path, template: bool = False) -> None:
+    from .safefs import check_write_target
+    check_write_target(project.root, path, project.rel(path))
+    write_catalog(cat, path, template=template)
+
+
 def _serialize(cat: Catalog) -> bytes:
     return serialize(cat)
 
@@ -48,8 +54,8 @@ def write_templates(project: Project, pots: dict[str, Catalog]) -> list[str]:
     written = []
     for domain, cat in pots.items():
         path = project.pot_path(domain)
-        if not path.is_file() or path.read_bytes() != _serialize_pot(cat):
-            write_catalog(cat, path, template=True)
+        if not path.is_file() or path.is_symlink() or path.read_bytes() != _serialize_pot(cat):
+            _write(project, cat, path, template=True)
             written.append(project.rel(path))
     return written
 
@@ -83,10 +89,10 @@ def update(project: Project, languages: list[str] | None = None) -> tuple[list[U
             shown = project.rel(path)
             if not path.is_file():
                 cat = new_translation(pot, lang, TEAM)
-                write_catalog(cat, path)
+                _write(project, cat, path)
                 results.append(UpdateResult(shown, created=True, new=len(cat), changed=True))
                 continue
-            po = read_catalog(path, shown, lang)
+            po = read_catalog(path, shown, lang, project.root)
             if po.catalog is None:
                 report.extend(po.problems)
                 continue
@@ -107,7 +113,7 @@ def update(project: Project, languages: list[str] | None = None) -> tuple[list[U
             obsolete = len(set(cat.obsolete) - old_obsolete)
             changed = _serialize(cat) != before
             if changed:
-                write_catalog(cat, path)
+                _write(project, cat, path)
             results.append(UpdateResult(shown, False, new, fuzzy, obsolete, changed))
     return results, report
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from .build import BuildOptions
 from .cache import WATCHED
-from .errors import BriefError
+from .errors import BriefError, Problem
 from .progress import LineReporter, summary
 from .session import Session
 
@@ -37,6 +37,10 @@ def watch(project, args, out) -> int:
             summary(out, project, result)
         except BriefError as exc:
             out.problems(exc.problems)
+        except OSError as exc:  # a file vanished or was replaced while the build read it
+            name = project.rel(Path(exc.filename)) if exc.filename else "a file"
+            out.problems([Problem(f"{name} changed while it was being read ({exc.strerror})", None,
+                                  "it is built again on the next change")])
 
     once()
     announced = False

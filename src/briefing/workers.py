@@ -71,9 +71,10 @@ def _trace(event: str) -> None:
             fh.write(f"{event} {os.getpid()}\n")
 
 
-def init_worker(memory_mb: int | None) -> None:
+def init_worker(memory_mb: int | None, parent_pid: int | None = None) -> None:
     """Limit memory, then import the renderers and load the fonts once for this process."""
     _trace("init")
+    die_with_parent(parent_pid)
     if memory_mb:
         import resource
         limit = memory_mb * MB
@@ -82,6 +83,32 @@ def init_worker(memory_mb: int | None) -> None:
             resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
     warm_up()
+
+
+def die_with_parent(parent_pid: int | None) -> None:
+    """A worker ends when the build that started it is killed (even with SIGKILL): the kernel
+    kills it when its own parent (the forkserver) dies, and a watchdog thread ends it when
+    the main process is gone. Then the forkserver, left without workers, exits too."""
+    import threading
+    try:
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    if not parent_pid:
+        return
+
+    def watch() -> None:
+        while True:
+            time.sleep(0.5)
+            try:
+                os.kill(parent_pid, 0)
+            except ProcessLookupError:
+                os._exit(1)
+            except PermissionError:
+                pass
+    threading.Thread(target=watch, name="parent-watchdog", daemon=True).start()
 
 
 def warm_up() -> None:
@@ -202,7 +229,8 @@ class WorkerPool:
     def executor(self) -> ProcessPoolExecutor:
         if self._executor is None:
             self._executor = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("forkserver"),
-                                                 initializer=init_worker, initargs=(self.memory_mb,))
+                                                 initializer=init_worker,
+                                                 initargs=(self.memory_mb, os.getpid()))
         return self._executor
 
     def broken(self) -> None:
@@ -247,7 +275,7 @@ def run_jobs(specs: list[JobSpec], jobs: int | None, memory_mb: int | None, pool
 def _pool(specs: list[JobSpec], workers: int, memory_mb: int | None, suspects: list[JobSpec]):
     context = multiprocessing.get_context("forkserver")
     with ProcessPoolExecutor(workers, mp_context=context, initializer=init_worker,
-                             initargs=(memory_mb,)) as pool:
+                             initargs=(memory_mb, os.getpid())) as pool:
         yield from _submit(pool, specs, suspects)
 
 
@@ -257,11 +285,18 @@ def _submit(pool: ProcessPoolExecutor, specs: list[JobSpec], suspects: list[JobS
     except BrokenProcessPool:
         suspects.extend(specs)
         return
-    while pending:
-        done, _ = wait(pending, return_when=FIRST_COMPLETED)
-        for future in done:
-            spec = pending.pop(future)
-            try:
-                yield from future.result()
-            except BrokenProcessPool:
-                suspects.append(spec)
+    try:
+        while pending:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                spec = pending.pop(future)
+                try:
+                    yield from future.result()
+                except BrokenProcessPool:
+                    suspects.append(spec)
+    except (KeyboardInterrupt, GeneratorExit):
+        # Ctrl-C: stop now; queued documents are not made, half-written ones stay temp files
+        for process in list((pool._processes or {}).values()):
+            process.terminate()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise

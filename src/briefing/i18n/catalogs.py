@@ -25,12 +25,13 @@ from .pocheck import check_po, previous_ids
 from .words import WORDS
 
 TEMPLATE_DOMAIN = "template"
+MAX_CATALOG_BYTES = 10_000_000
 BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 PLACEHOLDER = re.compile(r"(?<!\\)\{([A-Za-z_][A-Za-z0-9_]*)\}")
 CITE = re.compile(r"@([A-Za-z0-9_][\w:.#$%&+?<>~/-]*?)(?=[\s,;\]])")
 NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 URL = re.compile(r"(?:https?://|mailto:)[^\s)\]>]+")
-TAG = re.compile(r"</?[A-Za-z!][^>]*>")
+TAG = re.compile(r"</?[A-Za-z!][^<>]*>")  # [^<>]: linear on "<a<a<a..."
 HEADER = """\
 # {title}.
 # Translators: keep every {{placeholder}}, [@source] citation, number and link as in the English text.
@@ -88,10 +89,17 @@ class PoFile:
         return self.catalog.get(msgid, context=ctx)
 
 
-def read_catalog(path: Path, shown: str, lang: str) -> PoFile:
+def read_catalog(path: Path, shown: str, lang: str, root: Path | None = None) -> PoFile:
     """Read a .po file; syntax problems (with lines) keep the whole file out of the build."""
+    from ..errors import BriefError
+    from ..safefs import read_project_file
     try:
-        text = path.read_bytes().decode("utf-8").removeprefix("\ufeff")  # a BOM, as Poedit and msgfmt accept
+        data = read_project_file(root if root is not None else Path(path).parent, path, shown,
+                                 max_bytes=MAX_CATALOG_BYTES)
+    except BriefError as exc:
+        return PoFile(path, shown, None, exc.problems)
+    try:
+        text = data.decode("utf-8").removeprefix("\ufeff")  # a BOM, as Poedit and msgfmt accept
     except UnicodeDecodeError:
         return PoFile(path, shown, None, [Problem("file is not valid UTF-8", Location(shown),
                                                   "save it as UTF-8 (Poedit does by default)")])

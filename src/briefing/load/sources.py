@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import BriefError, Location, Report, did_you_mean
+from ..i18n.catalogs import BIDI_CONTROLS
 from .yamlfile import MAX_BYTES, Text, YamlDoc, describe, load_yaml, read_text
 
 CSL_TYPES = frozenset("""
@@ -111,7 +112,7 @@ def load_sources(folder: Path, root: Path | None, report: Report) -> SourceSet:
         shown = _shown(path, root)
         result.files.append(shown)
         try:
-            items = _read_items(path, shown, report)
+            items = _read_items(path, shown, report, root)
         except BriefError as exc:
             report.extend(exc.problems)
             for key in _ids_in(path):
@@ -136,18 +137,24 @@ _ID_PATTERNS = (re.compile(r'"id"\s*:\s*"((?:[^"\\]|\\.)+)"'), re.compile(r'"id"
 
 def _ids_in(path: Path) -> list[str]:
     """The ids a source file that cannot be parsed seems to define, read from its raw text."""
-    try:
-        text = path.read_bytes()[:MAX_BYTES].decode("utf-8", "replace")
-    except OSError:
+    from ..safefs import read_project_file
+    try:  # the same checks as every read: no FIFO, no link out of the sources folder
+        text = read_project_file(path.parent, path, path.name, max_bytes=MAX_BYTES).decode("utf-8", "replace")
+    except (OSError, BriefError):
         return []
     return [m.group(1) for pattern in _ID_PATTERNS for m in pattern.finditer(text)]
 
 
 def _shown(path: Path, root: Path | None) -> str:
-    try:
-        return str(path.resolve().relative_to(root.resolve())) if root else str(path)
-    except ValueError:
+    """The path as the project shows it (a link's own name, not where it leads)."""
+    if not root:
         return str(path)
+    for a, b in ((path, root), (path.resolve(), root.resolve())):
+        try:
+            return str(a.relative_to(b))
+        except ValueError:
+            continue
+    return str(path)
 
 
 class _Where:
@@ -170,13 +177,19 @@ class _Where:
         return Location(self.shown, line, col)
 
 
-def _read_items(path: Path, shown: str, report: Report) -> list[tuple[dict, _Where]]:
+def _read_items(path: Path, shown: str, report: Report, root: Path | None = None) -> list[tuple[dict, _Where]]:
     if path.suffix.lower() == ".json":
-        text = read_text(path, shown, MAX_BYTES)
+        text = read_text(path, shown, MAX_BYTES, root)
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise BriefError(f"JSON syntax error: {exc.msg}", Location(shown, exc.lineno, exc.colno)) from None
+        except RecursionError:
+            raise BriefError("JSON is nested too deeply", Location(shown, 1, 1),
+                             "export from Zotero with the 'CSL JSON' format") from None
+        if _json_depth(data) > 40:
+            raise BriefError("JSON is nested deeper than 40 levels", Location(shown, 1, 1),
+                             "export from Zotero with the 'CSL JSON' format")
         if isinstance(data, dict) and "items" in data:
             data = data["items"]
         if not isinstance(data, list):
@@ -192,7 +205,7 @@ def _read_items(path: Path, shown: str, report: Report) -> list[tuple[dict, _Whe
                     pos = m.end()
             items.append((item, _Where(shown, text=text, start=max(start, 0))))
         return items
-    doc = load_yaml(path, shown)
+    doc = load_yaml(path, shown, root=root)
     report.extend(doc.warnings)
     data = doc.data
     base: tuple = ()
@@ -215,6 +228,19 @@ def _source(raw: Any, where: _Where, report: Report) -> Source | None:
         report.error("source has no 'id'", where(), "add an id, e.g. id: sipri-2021, and cite it as [@sipri-2021]")
         return None
     sid = str(sid).strip()
+    lookalike = _deceptive_id(sid)
+    if lookalike:
+        report.error(f"source id {sid!r} {lookalike}", where("id"),
+                     "write ids in plain Latin letters, digits and '-', e.g. hrw-2020")
+        return None
+    for key, value in raw.items():
+        for text in _strings(value):
+            bidi = BIDI_CONTROLS.search(text)
+            if bidi:
+                report.error(f"source '{sid}': invisible bidi control character U+{ord(bidi.group(0)):04X} in "
+                             f"'{key}'", where(key),
+                             "remove it: it can make the text display in a different order than it is stored")
+                return None
     # a problem in one field is reported, and the source is kept (so that the citations of
     # it still resolve and the one mistake is reported once)
     ctype = raw.get("type")
@@ -316,3 +342,48 @@ def _checked(year: int, month: int | None = None, day: int | None = None) -> Csl
     if day is not None and not (month and 1 <= day <= calendar.monthrange(year, month)[1]):
         return None
     return CslDate(year, month, day)
+
+def _json_depth(value, depth: int = 0) -> int:
+    if depth > 40:
+        return depth
+    if isinstance(value, dict):
+        return max((_json_depth(v, depth + 1) for v in value.values()), default=depth + 1)
+    if isinstance(value, list):
+        return max((_json_depth(v, depth + 1) for v in value), default=depth + 1)
+    return depth
+
+
+def _strings(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield str(k)
+            yield from _strings(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _strings(v)
+
+
+def _deceptive_id(sid: str) -> str | None:
+    """Why an id could pass for another one: invisible characters, or letters of more than
+    one script ('hrw-2020' with a Cyrillic 'һ'), or any letter outside Latin that looks like one."""
+    import unicodedata
+    scripts = set()
+    for ch in sid:
+        cat = unicodedata.category(ch)
+        if cat in ("Cf", "Cc", "Zs", "Zl", "Zp", "Mn", "Me"):
+            return f"contains the invisible character U+{ord(ch):04X}"
+        if ch.isalpha():
+            scripts.add(unicodedata.name(ch, "UNKNOWN").split()[0])
+    if len(scripts) > 1:
+        names = " and ".join(sorted(s.title() for s in scripts))
+        return f"mixes {names} letters (a lookalike of another id?)"
+    if scripts and scripts != {"LATIN"} and scripts & {"CYRILLIC", "GREEK", "ARMENIAN", "CHEROKEE", "COPTIC"} \
+            and all(ch.isascii() or _looks_latin(ch) for ch in sid):
+        return f"is written in {next(iter(scripts)).title()} letters that look like Latin ones"
+    return None
+
+
+def _looks_latin(ch: str) -> bool:
+    return ch in "аеорсухіјѕһԁԛԝаАВЕКМНОРСТХІЈЅԜαοτνκιρΑΒΕΖΗΙΚΜΝΟΡΤΥΧօոսհ"

@@ -26,6 +26,7 @@ from ..errors import BriefError, Location, Problem, Report
 MAX_BYTES = 1_000_000
 MAX_DEPTH = 40
 MAX_NODES = 50_000
+MAX_EXPANDED_BYTES = 4_000_000   # text after alias expansion: a 1 MB file cannot become gigabytes
 
 STR = "tag:yaml.org,2002:str"
 SCALAR_TAGS = {
@@ -166,15 +167,10 @@ def _loc(path: str, mark) -> Location:
     return Location(path, mark.line + 1, mark.column + 1)
 
 
-def read_text(path: Path, shown: str, max_bytes: int = MAX_BYTES) -> str:
-    try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise BriefError(f"file is too large ({size:,} bytes; the limit is {max_bytes:,})",
-                             Location(shown), "split it into smaller files")
-        data = path.read_bytes()
-    except OSError as exc:
-        raise BriefError(f"cannot read file: {exc.strerror}", Location(shown)) from None
+def read_text(path: Path, shown: str, max_bytes: int = MAX_BYTES, root: Path | None = None) -> str:
+    """A project file's text: a regular file inside `root` (else its own folder), UTF-8."""
+    from ..safefs import read_project_file
+    data = read_project_file(root if root is not None else Path(path).parent, path, shown, max_bytes=max_bytes)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -185,10 +181,10 @@ def read_text(path: Path, shown: str, max_bytes: int = MAX_BYTES) -> str:
 
 
 def load_yaml(path: Path, shown: str, *, max_bytes: int = MAX_BYTES, max_depth: int = MAX_DEPTH,
-              max_nodes: int = MAX_NODES, text: str | None = None) -> YamlDoc:
+              max_nodes: int = MAX_NODES, text: str | None = None, root: Path | None = None) -> YamlDoc:
     """Read one YAML document; raise BriefError with every problem found."""
     if text is None:
-        text = read_text(path, shown, max_bytes)
+        text = read_text(path, shown, max_bytes, root)
     elif len(text.encode()) > max_bytes:
         raise BriefError(f"file is too large (the limit is {max_bytes:,} bytes)", Location(shown))
     loader = _Loader(text, max_depth)
@@ -315,9 +311,19 @@ class _Builder:
         self.count = 0
         self.constructor = SafeConstructor()
         self.too_many = False
+        self.size = 0
 
     def build(self, node, path: Path_, depth: int = 0):
         self.count += 1
+        if isinstance(node, yaml.ScalarNode):
+            self.size += len(node.value) + 8
+        if self.size > MAX_EXPANDED_BYTES and not self.too_many:
+            self.too_many = True
+            self.report.error(f"the document expands to more than {MAX_EXPANDED_BYTES:,} bytes of text",
+                              _loc(self.doc.path, node.start_mark),
+                              "anchors and aliases (&name / *name) may repeat a value only a few times")
+        if self.too_many:
+            return None
         if self.count > self.max_nodes or depth > self.max_depth:
             if not self.too_many:
                 self.too_many = True

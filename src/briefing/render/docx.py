@@ -58,7 +58,7 @@ class DocxWriter:
         self.lang = self.profile.docx_lang
         self.script = (re.compile(f"{self.profile.script}+(?:[ \u00a0\\-\u2011]+{self.profile.script}+)*")
                        if self.profile.script else None)
-        self.d = docx.Document(str(check_reference(reference, reference_shown)) if reference else None)
+        self.d = docx.Document(check_reference(reference, reference_shown) if reference else None)
         self.has_reference = reference is not None
         self.logo = logo
         body = self.d.element.body
@@ -372,19 +372,25 @@ class DocxWriter:
     def _properties(self) -> None:
         doc = self.doc
         props = self.d.core_properties
-        props.title = doc.title_text
+        # Word's document properties hold at most 255 characters: shorten the property only,
+        # the text in the document stays whole
+        props.title = _prop(doc.title_text)
         subtitle = doc.title_block.subtitle if doc.title_block else None
-        props.subject = text_of(subtitle) if subtitle else ""
-        props.author = doc.author or ""
-        props.last_modified_by = doc.author or ""
-        props.keywords = doc.brief_id
+        props.subject = _prop(text_of(subtitle)) if subtitle else ""
+        props.author = _prop(doc.author or "")
+        props.last_modified_by = _prop(doc.author or "")
+        props.keywords = _prop(doc.brief_id)
         props.language = self.lang
-        props.category = doc.word("Policy brief")
+        props.category = _prop(doc.word("Policy brief"))
         props.comments = ""
         props.revision = 1
         when = doc.timestamp.replace(tzinfo=None)
         props.created = props.modified = when
         props.last_printed = when
+
+
+def _prop(text: str) -> str:
+    return text if len(text) <= 255 else text[:254] + "\u2026"
 
 
 def _contact_line(block) -> tuple:
@@ -428,7 +434,8 @@ def save_reproducibly(d, epoch: int) -> bytes:
     """The .docx bytes, every zip entry stamped `epoch`, so equal inputs give equal bytes."""
     buf = io.BytesIO()
     d.save(buf)
-    stamp = dt.datetime.fromtimestamp(max(epoch, 315532800), dt.timezone.utc).timetuple()[:6]
+    # zip entries can carry 1980..2107 only (a brief dated 9999-12-31 still builds)
+    stamp = dt.datetime.fromtimestamp(min(max(epoch, 315532800), 4354819199), dt.timezone.utc).timetuple()[:6]
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as zin, \
             zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
@@ -441,26 +448,7 @@ def save_reproducibly(d, epoch: int) -> bytes:
     return out.getvalue()
 
 
-def check_reference(path: Path, shown: str) -> Path:
-    """Refuse a reference .docx that is too big, a zip bomb, or carries XML entities."""
-    where = Location(shown or str(path))
-    try:
-        size = path.stat().st_size
-        if size > MAX_REFERENCE_BYTES:
-            raise BriefError(f"reference document is too large ({size:,} bytes)", where)
-        with zipfile.ZipFile(path) as z:
-            infos = z.infolist()
-            if len(infos) > MAX_REFERENCE_ENTRIES:
-                raise BriefError(f"reference document has too many parts ({len(infos)})", where)
-            total = sum(i.file_size for i in infos)
-            if total > MAX_REFERENCE_UNPACKED:
-                raise BriefError(f"reference document unpacks to {total:,} bytes (a zip bomb?)", where)
-            for info in infos:
-                if info.filename.endswith((".xml", ".rels")):
-                    head = z.read(info.filename)[:4096]
-                    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-                        raise BriefError(f"reference document part {info.filename} declares XML entities",
-                                         where, "save the file again from Word or LibreOffice")
-    except zipfile.BadZipFile:
-        raise BriefError("reference document is not a .docx (zip) file", where) from None
-    return path
+def check_reference(path: Path, shown: str):
+    """The reference .docx rebuilt from its allowed parts (see reference_docx.py)."""
+    from .reference_docx import clean_reference
+    return clean_reference(path, shown or str(path), path.parent)

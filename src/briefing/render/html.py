@@ -10,7 +10,7 @@ from functools import lru_cache
 from dataclasses import dataclass
 from pathlib import Path
 
-from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, TemplateError, TemplateSyntaxError
+from jinja2 import ChoiceLoader, StrictUndefined, TemplateError, TemplateSyntaxError
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from markupsafe import Markup, escape
 
@@ -74,8 +74,12 @@ class HtmlResult:
 
 
 def write_html(doc: Document, options) -> bytes:
-    """The HTML writer (`--format html`): the page the PDF is made from."""
-    return render_html(doc, options.project, options.template).html.encode("utf-8")
+    """The HTML writer (`--format html`): the page the PDF is made from, its images carried
+    as data: URLs (no path of the building machine in the file)."""
+    from .active import portable_html
+    tset = options.template
+    html = render_html(doc, options.project, tset).html
+    return portable_html(html, tset.allowed_roots(options.project), Location(tset.shown("document.html"))).encode()
 
 
 def render_html(doc: Document, project: Project, tset: TemplateSet) -> HtmlResult:
@@ -105,7 +109,10 @@ def render_html(doc: Document, project: Project, tset: TemplateSet) -> HtmlResul
         if not _raised_in_template(exc):
             raise
         raise BriefError(f"template error: {exc}", _template_location(exc, tset, name)) from None
-    return HtmlResult("".join(chunks), tset.folder, tset)
+    html = "".join(chunks)
+    from .active import check_html
+    check_html(html, Location(tset.shown(name)))  # no scripts, attachments or non-web links
+    return HtmlResult(html, tset.folder, tset)
 
 
 def check_templates(tset: TemplateSet) -> list:
@@ -120,6 +127,8 @@ def check_templates(tset: TemplateSet) -> list:
             except TemplateSyntaxError as exc:
                 problems.append(Problem(f"template syntax error: {exc.message}",
                                         Location(tset.shown(path.name), exc.lineno or 0)))
+            except TemplateError as exc:  # a refused file (a link out, a FIFO)
+                problems.append(Problem(f"template error: {exc}", Location(tset.shown(path.name))))
     return problems
 
 
@@ -145,9 +154,15 @@ def _template_location(exc: Exception, tset: TemplateSet, name: str) -> Location
 def _environment(tset: TemplateSet) -> ImmutableSandboxedEnvironment:
     """One sandboxed environment per template set: templates compile once per process
     (and recompile when a file changes: Jinja checks their times)."""
-    # a set may restyle only some roles: the others come from the built-in set
-    loader = ChoiceLoader([FileSystemLoader(str(tset.folder)), FileSystemLoader(str(builtin_root() / "default"))])
-    env = ImmutableSandboxedEnvironment(loader=loader, autoescape=True,
+    from .safe_templates import ConfinedLoader, sandbox_class
+    # a set may restyle only some roles: the others come from the built-in set; both read
+    # through the confined loader (regular files inside their folder, no links out, no FIFOs)
+    builtin = builtin_root() / "default"
+    loader = ChoiceLoader([ConfinedLoader(tset.folder, tset.shown),
+                           ConfinedLoader(builtin, lambda name: f"{builtin.name}/{name}")])
+    # optimized=False: no constant folding while compiling ('x'*10**9 would run in this process);
+    # the sandbox also bounds `*` and `**` when the template runs
+    env = sandbox_class()(loader=loader, autoescape=True, optimized=False,
                                         undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters["inline"] = inline
     env.filters["plain"] = text_of

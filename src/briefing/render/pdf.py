@@ -8,6 +8,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from ..errors import BriefError, Location
+from ..safefs import read_project_file
 
 MAX_DATA_URL = 2_000_000
 MAX_FILE = 20_000_000
@@ -54,19 +55,28 @@ def make_fetcher(roots: list[Path]):
                 real = Path(decoded).resolve()  # follows symlinks: a link out of the folder is out
             except (OSError, RuntimeError):
                 raise _fatal(url, "file not found") from None
-            if not any(real == r or r in real.parents for r in roots):
+            root = next((r for r in roots if real == r or r in real.parents), None)
+            if root is None:
                 raise _fatal(url, "file is outside the template and assets folders")
-            if not real.is_file():
+            if not real.exists():
                 raise _fatal(url, "file not found")
-            if real.stat().st_size > MAX_FILE:
-                raise _fatal(url, f"file larger than {MAX_FILE:,} bytes")
+            try:
+                data = read_project_file(root, real, real.name, max_bytes=MAX_FILE)
+            except BriefError as exc:
+                raise _fatal(url, exc.problems[0].message.replace(f" {real.name}", "", 1)) from None
             mime = mimetypes.guess_type(real.name)[0] or "application/octet-stream"
-            return urls.URLFetcherResponse(url, real.read_bytes(), {"Content-Type": mime})
+            return urls.URLFetcherResponse(url, data, {"Content-Type": mime})
+
+    refused: list = []
 
     def _fatal(url, reason):
-        return ResourceRefused(url, reason)
+        exc = ResourceRefused(url, reason)
+        refused.append(exc)  # WeasyPrint swallows errors of images inside SVG, drawn while writing
+        return exc
 
-    return ConfinedFetcher()
+    fetcher = ConfinedFetcher()
+    fetcher.refused = refused
+    return fetcher
 
 
 class _Collector(logging.Handler):
@@ -86,9 +96,10 @@ def render(html: str, base: Path, roots: list[Path], *, shown: str, stylesheets=
     collector = _Collector()
     logger = logging.getLogger("weasyprint")
     logger.addHandler(collector)
+    fetcher = make_fetcher(roots)
     try:
         document = weasyprint.HTML(string=html, base_url=base.resolve().as_uri() + "/",
-                                   url_fetcher=make_fetcher(roots)).render(stylesheets=stylesheets)
+                                   url_fetcher=fetcher).render(stylesheets=stylesheets)
     except ResourceRefused as exc:
         raise BriefError(f"resource refused ({exc.reason}): {exc.url[:120]}", Location(shown),
                          "keep images, fonts and stylesheets inside the template set or assets/") from None
@@ -96,6 +107,7 @@ def render(html: str, base: Path, roots: list[Path], *, shown: str, stylesheets=
         logger.removeHandler(collector)
     if collector.messages:
         raise BriefError(f"a resource failed to load: {collector.messages[0]}", Location(shown))
+    document._briefing_checks = (fetcher.refused, shown)
     return document
 
 
@@ -107,7 +119,21 @@ def write(document, *, variant: str | None = None) -> bytes:
     options = {"pdf_variant": variant} if variant else {}
     if variant == "pdf/ua-1":
         options["pdf_tags"] = True
-    return document.write_pdf(**options)
+    collector = _Collector()
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(collector)
+    try:
+        data = document.write_pdf(**options)
+    finally:
+        logger.removeHandler(collector)
+    refused, shown = getattr(document, "_briefing_checks", ([], "the PDF"))
+    if refused:  # an image inside an SVG, fetched (and refused) only while writing
+        exc = refused[0]
+        raise BriefError(f"resource refused ({exc.reason}): {exc.url[:120]}", Location(shown),
+                         "keep images, fonts and stylesheets inside the template set or assets/")
+    if collector.messages:
+        raise BriefError(f"a resource failed to load: {collector.messages[0]}", Location(shown))
+    return data
 
 
 # --- the writer -----------------------------------------------------------------------------
@@ -250,12 +276,12 @@ def named_fonts(html: str) -> set[str]:
     return names
 
 
-def used_fonts(pdf: bytes) -> set[str]:
+def used_fonts(pdf: bytes, reader=None) -> set[str]:
     import io
 
     from pypdf import PdfReader
     found: set[str] = set()
-    for page in PdfReader(io.BytesIO(pdf)).pages:
+    for page in (reader or PdfReader(io.BytesIO(pdf))).pages:
         fonts = (page.get("/Resources") or {}).get("/Font") or {}
         for ref in fonts.values():
             base = str(ref.get_object().get("/BaseFont", ""))
@@ -281,9 +307,19 @@ def font_family(postscript_name: str) -> str:
 
 
 def preflight(pdf: bytes, html: str, where: Location) -> None:
-    """Refuse a PDF that uses a font the template did not name (a silent fallback)."""
+    """Refuse a PDF that uses a font the template did not name (a silent fallback), or that
+    carries active content (non-web links, scripts, attachments)."""
+    import io
+
+    from pypdf import PdfReader
+
+    from .active import HINT, pdf_problems
+    reader = PdfReader(io.BytesIO(pdf))
+    active = pdf_problems(reader)
+    if active:
+        raise BriefError(f"the PDF would carry {', '.join(active)}", where, HINT)
     named = named_fonts(html)
-    for font in sorted(used_fonts(pdf)):
+    for font in sorted(used_fonts(pdf, reader)):
         if font_family(font) not in named:
             raise BriefError(f"the PDF would use the font '{font}', which the template does not name", where,
                              "name it in a font-family of the template, or remove the characters that need it")

@@ -28,10 +28,12 @@ class TemplateSet:
 
     def shown(self, filename: str) -> str:
         path = self.folder / filename
-        try:
-            return str(path.resolve().relative_to(self.root.resolve()))
-        except ValueError:
-            return str(path)
+        for base in (self.root, self.root.resolve()):  # the name as written, not where a link leads
+            try:
+                return str(path.relative_to(base))
+            except ValueError:
+                continue
+        return str(path)
 
     @cached_property
     def style(self):
@@ -52,8 +54,13 @@ class TemplateSet:
         return path.as_uri()
 
     def allowed_roots(self, project: Project) -> list[Path]:
-        """Folders the PDF renderer may read from: this set and the project's assets."""
-        return [self.folder.resolve(), project.assets_dir.resolve()]
+        """Folders the PDF renderer may read from: this set and the project's assets, each
+        resolved and kept only when it lies inside the project or the installed templates
+        (a symlinked assets/ that leads elsewhere is not a root)."""
+        from ..safefs import inside
+        trusted = [project.root.resolve(), builtin_root().resolve()]
+        roots = [self.folder.resolve(), project.assets_dir.resolve()]
+        return [r for r in roots if inside(r, trusted) and r.is_dir()]
 
 
 def find_template(project: Project, choice: str | None) -> TemplateSet:
@@ -67,6 +74,10 @@ def find_template(project: Project, choice: str | None) -> TemplateSet:
         candidates += [project.templates_dir / choice, builtin_root() / choice]
     for folder in candidates:
         if folder.is_dir():
+            from ..safefs import inside
+            if not inside(folder.resolve(), [project.root.resolve(), builtin_root().resolve()]):
+                raise BriefError(f"template set '{choice}' is outside the project", Location(choice),
+                                 "copy the template set into the project's templates/ folder")
             missing = [f for f in REQUIRED if not (folder / f).is_file()]
             if missing:
                 raise BriefError(f"template set '{choice}' lacks {', '.join(missing)}",
