@@ -99,15 +99,15 @@ def render(html: str, base: Path, roots: list[Path], *, shown: str, stylesheets=
     return document
 
 
-PDF_STANDARDS = {"ua": "pdf/ua-1", "a": "pdf/a-3b", None: None}
+PDF_STANDARDS = {"ua": "pdf/ua-1", "a": "pdf/a-3a", None: "pdf/ua-1"}  # every PDF is tagged PDF/UA-1
 
 
 def write(document, *, variant: str | None = None) -> bytes:
-    """A laid-out document as PDF bytes."""
-    options = {"pdf_variant": variant} if variant else {}
-    if variant == "pdf/ua-1":
-        options["pdf_tags"] = True
-    return document.write_pdf(**options)
+    """A laid-out document as tagged PDF bytes: PDF/UA-1 by default, or the PDF/A `variant`
+    ('pdf/a-3a'), which is PDF/UA-1 as well (pdfua.py)."""
+    from . import pdfua
+    variant = variant or PDF_STANDARDS[None]
+    return document.write_pdf(finisher=pdfua.finisher(variant), pdf_variant=variant, pdf_tags=True)
 
 
 # --- the writer -----------------------------------------------------------------------------
