@@ -85,13 +85,14 @@ def verapdf(flavour: str, files: list[Path], timeout: int = 1800) -> dict[str, V
 def openxml_audit(files: list[Path]) -> dict[str, list]:
     """Every error openxml-audit finds in each Word file (an empty list: valid)."""
     try:
-        from openxml_audit import OpenXmlValidator, ValidationSeverity
+        from openxml_audit import FileFormat, OpenXmlValidator, ValidationSeverity
     except ImportError:
         _missing("the Python package openxml-audit")
-    validator = OpenXmlValidator(max_errors=0)  # 0: report every error
     found: dict[str, list] = {}
     for path in files:
-        result = validator.validate(path)
+        # one validator per file: a validator caches what it read from a package under the
+        # package object's id(), which Python reuses for the next file's package
+        result = OpenXmlValidator(file_format=FileFormat.MICROSOFT_365, max_errors=0).validate(path)  # 0: all
         found[str(path)] = [e for e in result.errors if e.severity == ValidationSeverity.ERROR]
         assert found[str(path)] or result.is_valid, f"{path}: not valid, yet no error listed"
     return found

@@ -180,13 +180,20 @@ def hebrew_typography(text: str) -> str:
     """Hebrew as typeset, from what a keyboard gives:
 
     - a one-letter prefix before a Latin word or a number takes a hyphen that never breaks
-      the line: 'וAmnesty', 'ב-19' -> 'ו‑Amnesty', 'ב‑19' (U+2011);
-    - a quote mark inside an abbreviation is the gershayim: אפ"י -> אפ״י; an apostrophe
-      after a Hebrew letter is the geresh: עמ' -> עמ׳;
+      the line: 'וAmnesty', 'ב-19' -> 'ו‑Amnesty', 'ב‑19' (U+2011); so does a prefix hyphen
+      before a placeholder ('נכון ל-{date}'), which a date or a number replaces;
+    - a quote mark inside an abbreviation is the gershayim: אפ"י -> אפ״י; a quotation in
+      single quotes takes the inner quotation marks: 'לעולם לא עוד'? -> ’לעולם לא עוד’?;
+      any other apostrophe after a Hebrew letter is the geresh: עמ' -> עמ׳;
     - the remaining straight double quotes become CLDR's Hebrew quotation mark (”).
     """
-    text = re.sub(HEBREW_PREFIX + r"-?(?=[A-Za-z0-9])", "\\1\u2011", text)
+    text = re.sub(HEBREW_PREFIX + r"-?(?=[A-Za-z0-9])|" + HEBREW_PREFIX + r"-(?=\{)", "\\1\\2\u2011", text)
     text = re.sub(r'(?<=[\u05d0-\u05ea])"(?=[\u05d0-\u05ea])', "\u05f4", text)
+    # a quotation in single quotes ('לעולם לא עוד') takes the inner quotation marks (’ ’)
+    # first: its closing apostrophe follows a letter but is no geresh
+    inner = QUOTES["he"][2:]
+    text = re.sub(r"(?<![^\s(\[\u2013\u2014\"\u201d])'(?=[\u05d0-\u05ea])([^'\n]*?[\u05d0-\u05ea.?!])'(?![\u05d0-\u05ea])",
+                  inner[0] + "\\1" + inner[1], text)
     text = re.sub(r"(?<=[\u05d0-\u05ea])'", "\u05f3", text)
     return text.replace('"', "\u201d")
 
