@@ -74,3 +74,35 @@ def test_a_two_item_list_is_not_split_one_and_one():
     split_without = [n for n in range(5, 30) if len(pages_of_items(n, False)) > 1]
     assert split_without, "the layout never splits the list: the test proves nothing"
     assert all(len(pages_of_items(n, True)) == 1 for n in split_without)
+
+
+LATIN_GROUP = re.compile(r"[A-Za-z][\w\-\u2011\u2019'&./]*(?:[ ,\u00a0]+[A-Za-z][\w\-\u2011\u2019'&./]*)*")
+
+
+def _letters(text: str, rtl: bool) -> str:
+    """Only the letters and digits, in order: what reading order is about. A group of Latin
+    names separated by commas counts as a set: poppler reads such a group inside a
+    right-to-left line as one left-to-right run."""
+    if rtl:
+        text = LATIN_GROUP.sub(lambda m: "".join(sorted(re.split(r"[ ,\u00a0]+", m.group(0)))), text)
+    return re.sub(r"[\W_]+", "", text)
+
+
+@pytest.mark.parametrize("lang", ["he", "hy", "en"])
+@pytest.mark.parametrize("brief", BRIEFS)
+def test_copied_text_is_in_reading_order(samples, brief, lang):
+    """pdftotext (what copying from a poppler-based viewer gives) returns the words of every
+    summary point and every piece of evidence in reading order, with numbers and Latin
+    names in place. (It compares letters and digits only: poppler puts the spaces and the
+    punctuation next to a left-to-right run on the wrong side of it, whatever the PDF says,
+    and reverses ActualText in right-to-left lines.)"""
+    from lxml import html as lxml_html
+    page = lxml_html.fromstring((samples / lang / f"{brief}.html").read_bytes())
+    for fn in page.xpath('//span[contains(@class, "fn")]'):
+        fn.drop_tree()
+    items = page.xpath('//*[contains(@class, "summary")]//li | //ul[contains(@class, "evidence")]/li')
+    assert len(items) > 5
+    rtl = lang == "he"
+    extracted = _letters(re.sub(r"(?m)^\s*\d+\s*$", "", pdftotext(samples / lang / f"{brief}.pdf")), rtl)
+    for item in items:
+        assert _letters(item.text_content(), rtl) in extracted, f"not in reading order: {item.text_content()}"
