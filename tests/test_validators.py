@@ -120,3 +120,61 @@ def test_every_word_file_passes_openxml_audit(validated, variant, brief, lang):
     out, results = validated
     path = str(out / variant / lang / VARIANTS[variant][1].format(brief=brief, ext="docx"))
     assert results["docx"][path] == [], audit_report(path, results["docx"][path])
+
+
+# --- what veraPDF does not check, or checks only in part --------------------------------------
+
+def _struct(reader):
+    """(reachable structure elements by id number, the parent tree's page arrays)."""
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+    root = reader.trailer["/Root"]["/StructTreeRoot"].get_object()
+    reachable: dict[int, DictionaryObject] = {}
+    stack = list(root["/K"]) if isinstance(root["/K"], ArrayObject) else [root["/K"]]
+    while stack:
+        ref = stack.pop()
+        if not isinstance(ref, IndirectObject) or ref.idnum in reachable:
+            continue
+        element = ref.get_object()
+        reachable[ref.idnum] = element
+        kids = element.get("/K")
+        stack += list(kids) if isinstance(kids, ArrayObject) else [kids]
+    nums = root["/ParentTree"].get_object()["/Nums"]
+    return reachable, {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
+
+
+@pytest.mark.parametrize("variant", ["brief", "leave-behind", "print", "booklet"])
+@pytest.mark.parametrize("lang", LANGS)
+def test_all_marked_content_is_in_the_structure_tree_or_an_artifact(validated, variant, lang):
+    """WeasyPrint tags running headers and page numbers as content whose structure elements
+    hang outside the tree; they must be artifacts, and every marked content in the tree."""
+    import re
+    from pypdf import PdfReader
+    out, _ = validated
+    reader = PdfReader(out / variant / lang / VARIANTS[variant][1].format(brief="deca-role", ext="pdf"))
+    reachable, tree = _struct(reader)
+    artifacts = 0
+    for page in reader.pages:
+        data = page.get_contents().get_data()
+        artifacts += len(re.findall(rb"/Artifact", data))
+        array = tree[int(page["/StructParents"])].get_object()
+        for mcid in map(int, re.findall(rb"/MCID (\d+)", data)):
+            ref = array[mcid]
+            assert getattr(ref, "idnum", None) in reachable, f"MCID {mcid} is outside the structure tree"
+    assert artifacts >= len(reader.pages)   # at least the page number on every page
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_key_facts_have_row_headers_and_links_print_with_their_address(validated, lang):
+    from pypdf import PdfReader
+    out, _ = validated
+    reader = PdfReader(out / "brief" / lang / "deca-role.pdf")
+    reachable, _ = _struct(reader)
+    kinds = [str(e.get("/S")) for e in reachable.values()]
+    assert kinds.count("/TH") >= 3, "the key facts' values are row headers"
+    cells = [e for e in reachable.values() if e.get("/S") == "/TD"]
+    assert cells and all(e["/A"].get("/Headers") for e in cells), "every cell names its header"
+    links = [a.get_object() for page in reader.pages for a in page.get("/Annots", [])
+             if a.get_object().get("/Subtype") == "/Link"]
+    assert links and all(int(a["/F"]) & 4 for a in links), "link annotations print"
+    uris = {str(a["/A"].get("/URI")) for a in links if "/A" in a}
+    assert {"https://example.org", "mailto:briefings@example.org"} <= uris, "the contact's web and mail addresses"

@@ -321,16 +321,17 @@ class DocxWriter:
         contact = next((b for b in doc.blocks if b.role == "contact"), None)
         for footer in (section.footer, section.first_page_footer):
             if doc.layout == "leave-behind" and contact:
-                self._contact_footer(footer.paragraphs[0], contact)  # one page: the contact, not "page 1 of 1"
+                self._contact_footer(footer.paragraphs[0], contact, footer.part)  # one page: the contact
             else:
                 self._page_footer(footer.paragraphs[0])
         self._family = "serif"
 
-    def _contact_footer(self, fp, block) -> None:
+    def _contact_footer(self, fp, block, part) -> None:
         self._style(fp, "Footer")
         ooxml.paragraph_bidi(fp._p, self.rtl)
         self._family = "sans"
-        self.inline(fp._p, (Strong((Str(block.heading + " "),)),) + _contact_line(block))
+        # its links are relationships of the footer's own part
+        self.inline(fp._p, (Strong((Str(block.heading + " "),)),) + _contact_line(block), part)
         self._family = "serif"
 
     def _page_footer(self, fp) -> None:
