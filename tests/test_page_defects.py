@@ -8,7 +8,7 @@ import pdfplumber
 import pytest
 
 from briefing.bidi import split
-from briefing.i18n.locale import Lang, armenian_typography, no_dash_at_line_start, typography
+from briefing.i18n.locale import Lang, armenian_typography, no_dash_at_line_start, typeset
 from conftest import ROOT, pdftotext
 
 BRIEFS = ["arms-export-oversight", "deca-role", "genocide-recognition"]
@@ -32,7 +32,7 @@ def test_armenian_year_range_and_case_ending_never_break():
 
 def test_a_spaced_dash_is_tied_to_the_word_before_it():
     assert no_dash_at_line_start("זכויות האדם – אבל") == "זכויות האדם\u00a0– אבל"
-    assert typography("en")("yes – and no") == "yes\u00a0– and no"
+    assert typeset("yes – and no", "en") == "yes\u00a0– and no"
 
 
 @pytest.mark.parametrize("lang", ["he", "hy"])
