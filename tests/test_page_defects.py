@@ -106,3 +106,23 @@ def test_copied_text_is_in_reading_order(samples, brief, lang):
     extracted = _letters(re.sub(r"(?m)^\s*\d+\s*$", "", pdftotext(samples / lang / f"{brief}.pdf")), rtl)
     for item in items:
         assert _letters(item.text_content(), rtl) in extracted, f"not in reading order: {item.text_content()}"
+
+
+def test_web_address_breaks_only_after_a_slash_of_its_path():
+    from briefing.render.html import url_html
+    shown = url_html("https://www.hrw.org/news/2021/technical-briefing-note")
+    assert shown.replace("\u2060", "") == "https://www.hrw.org/news/2021/technical-briefing-note"
+    assert "https:/\u2060/\u2060www" in shown and "technical-\u2060briefing-\u2060note" in shown
+    assert "org/news/2021/technical" in shown   # a break may follow a '/' of the path
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("brief", BRIEFS)
+def test_no_web_address_is_cut_after_its_scheme_or_at_a_hyphen(samples, brief, lang):
+    text = pdftotext(samples / lang / f"{brief}.pdf")
+    assert "\u2060" not in text, "the word joiners are not part of the copied text"
+    for line in text.splitlines():
+        words = line.replace("\u200e", " ").replace("\u200f", " ").split()
+        for word in words[:1] + words[-1:]:
+            if "://" in word or word.startswith("www."):
+                assert not re.search(r"(://|-)$", word), f"a web address cut at {word!r}"
