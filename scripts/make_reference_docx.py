@@ -10,6 +10,7 @@ from pathlib import Path
 import docx
 
 from briefing.render.docx import save_reproducibly, set_margins
+from briefing.render.docx_package import clean_package
 from briefing.render.docx_styles import ensure_styles, set_fonts
 
 TARGET = Path(__file__).resolve().parents[1] / "templates" / "default" / "reference.docx"
@@ -28,6 +29,7 @@ def main() -> None:
     props.comments = "Edit the styles (Title, Heading 1, Heading 2, List Bullet, Intense Quote, Key Facts, ...) " \
                      "in Word or LibreOffice; the text of this document is ignored."
     d.add_paragraph("Reference document: only its styles, page margins, header and footer styles are used.")
+    clean_package(d)
     TARGET.write_bytes(save_reproducibly(d, 1704110400))
     print(f"wrote {TARGET}")
 

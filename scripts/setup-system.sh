@@ -2,12 +2,13 @@
 # Install the Debian/Ubuntu packages briefing needs, and only those that are missing.
 #   scripts/setup-system.sh runtime        Pango, HarfBuzz subsetting, Noto fonts, python3-venv
 #   scripts/setup-system.sh runtime test   + the real clients the tests drive (chromium: the
-#                                          browser test of `briefing serve`, driven by Playwright)
+#                                          browser test of `briefing serve`, driven by Playwright;
+#                                          Java with the JAXB runtime: veraPDF's engine)
 # Without root or sudo it prints the exact apt command and stops.
 set -euo pipefail
 
 runtime=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-noto-core shared-mime-info)
-test=(poppler-utils libreoffice-writer-nogui pandoc gettext chromium)
+test=(poppler-utils libreoffice-writer-nogui pandoc gettext chromium default-jre-headless libjaxb-java)
 
 want=()
 for group in "$@"; do

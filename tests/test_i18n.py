@@ -328,7 +328,7 @@ def test_hebrew_typography():
 def test_armenian_dates_currency_and_quotes(samples):
     import datetime as dt
     hy = Lang("hy")
-    assert hy.period(2021) == "2021\u00a0թ." and hy.period(2016, 2020) == "2016\u20132020\u00a0թթ."
+    assert hy.period(2021) == "2021\u00a0թ." and hy.period(2016, 2020) == "2016\u2013\u200d2020\u00a0թթ."  # no break after the dash
     assert hy.currency(65000, "USD") == "65\u00a0000\u00a0ԱՄՆ\u00a0դոլար"
     # year, genitive month, day: Armenian official and press order, not CLDR's "5 հոկտեմբերի, 2020 թ."
     assert hy.date(dt.date(2020, 10, 5)) == "2020\u00a0թ.\u00a0հոկտեմբերի\u00a05"

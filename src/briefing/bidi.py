@@ -17,7 +17,7 @@ URL = r"(?:https?://|www\.)[^\s<>()\[\]{}\"\u0590-\u05ff]*[^\s<>()\[\]{}\"'.,;:!
 # but not the start of a range ("Amnesty 2016–2020": the range is isolated on its own) or a URL
 LATIN = (r"[A-Za-z][A-Za-z0-9'\u2019&./+-]*(?:[ \u00a0](?!https?://|www\.)"
          r"(?:[A-Za-z][A-Za-z0-9'\u2019&./+-]*|\d++(?![\u2013\u2014.,\d-])))*")
-NUMBER = r"[\d][\d.,\u00a0]*%?"
+NUMBER = r"\d(?:[\d.,\u00a0]*\d)?%?"  # ends with a digit: a comma after it stays outside
 RANGE = rf"{NUMBER}\s?[\u2013\u2014-]\s?{NUMBER}"
 SIGNED = r"[+\u2212][\d][\d.,]*%?"
 PATTERN = re.compile(rf"(?P<url>{URL})|(?P<range>{RANGE})|(?P<signed>{SIGNED})|(?P<latin>{LATIN})")

@@ -104,7 +104,7 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--booklet", action="store_true",
                    help="also write NAME.booklet.pdf: A5 pages imposed on A4 sheets, to fold into a handout")
     b.add_argument("--pdf-standard", choices=["ua", "a"],
-                   help="ua: tagged PDF/UA-1 (accessibility); a: PDF/A-3b (archiving)")
+                   help="ua (the default): tagged PDF/UA-1 (accessibility); a: PDF/A-3a (archiving), also PDF/UA-1")
     b.add_argument("--timeout", type=float, default=120.0, metavar="SECONDS",
                    help="stop a document that takes longer than this to render (default: 120)")
     b.add_argument("--recipients", metavar="FILE",

@@ -287,6 +287,10 @@ class Composer:
             if not value or key == "logo":
                 continue
             nodes: tuple = (Str(str(value)),)
+            if key == "website" and re.match(r"https?://", str(value), re.I):
+                nodes = (Link(str(value), nodes),)           # printed addresses are links too
+            elif key == "email" and "@" in str(value):
+                nodes = (Link("mailto:" + str(value), nodes),)
             if key in ("website", "email", "phone"):
                 nodes = (Span(nodes, "ltr" if self.lang.rtl else None, "nowrap"),)
             else:

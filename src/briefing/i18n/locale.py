@@ -41,6 +41,8 @@ class Profile:
     prefix_hyphen: bool = False                 # "ו‑Amnesty": a prefix before a Latin word takes U+2011
     smartquotes: str | None = None              # straight quotes in briefs become these (markdown-it typographer)
     date_patterns: tuple[tuple[str, str], ...] = ()  # (style, pattern) where CLDR's is not the language's usage
+    range_joiner: str = ""                      # after a range's dash: U+200D keeps "2016–2020" on one line
+                                                # (Unicode line breaking rule LB8a; Word's no-width non break)
 
 
 PROFILES: dict[str, Profile] = {}
@@ -145,7 +147,7 @@ class Lang:
         return format_date(dt.date(year, month, 1), format="LLLL y", locale=self.locale).replace(" ", "\u00a0")
 
     def range(self, start, end) -> str:
-        return f"{start}\u2013{end}"
+        return f"{start}\u2013{self.profile.range_joiner}{end}"
 
     def period(self, start, end=None) -> str:
         """A year or a span of years as a date qualifier ("2021", hy "2021 թ.")."""
@@ -180,15 +182,45 @@ def hebrew_typography(text: str) -> str:
     """Hebrew as typeset, from what a keyboard gives:
 
     - a one-letter prefix before a Latin word or a number takes a hyphen that never breaks
-      the line: 'וAmnesty', 'ב-19' -> 'ו‑Amnesty', 'ב‑19' (U+2011);
-    - a quote mark inside an abbreviation is the gershayim: אפ"י -> אפ״י; an apostrophe
-      after a Hebrew letter is the geresh: עמ' -> עמ׳;
+      the line: 'וAmnesty', 'ב-19' -> 'ו‑Amnesty', 'ב‑19' (U+2011); so does a prefix hyphen
+      before a placeholder ('נכון ל-{date}'), which a date or a number replaces;
+    - a quote mark inside an abbreviation is the gershayim: אפ"י -> אפ״י; a quotation in
+      single quotes takes the inner quotation marks: 'לעולם לא עוד'? -> ’לעולם לא עוד’?;
+      any other apostrophe after a Hebrew letter is the geresh: עמ' -> עמ׳;
     - the remaining straight double quotes become CLDR's Hebrew quotation mark (”).
     """
-    text = re.sub(HEBREW_PREFIX + r"-?(?=[A-Za-z0-9])", "\\1\u2011", text)
+    text = re.sub(HEBREW_PREFIX + r"-?(?=[A-Za-z0-9])|" + HEBREW_PREFIX + r"-(?=\{)", "\\1\\2\u2011", text)
     text = re.sub(r'(?<=[\u05d0-\u05ea])"(?=[\u05d0-\u05ea])', "\u05f4", text)
+    # a quotation in single quotes ('לעולם לא עוד') takes the inner quotation marks (’ ’)
+    # first: its closing apostrophe follows a letter but is no geresh
+    inner = QUOTES["he"][2:]
+    text = re.sub(r"(?<![^\s(\[\u2013\u2014\"\u201d])'(?=[\u05d0-\u05ea])([^'\n]*?[\u05d0-\u05ea.?!])'(?![\u05d0-\u05ea])",
+                  inner[0] + "\\1" + inner[1], text)
     text = re.sub(r"(?<=[\u05d0-\u05ea])'", "\u05f3", text)
     return text.replace('"', "\u201d")
+
+
+SPACED_DASH = re.compile(r" ([\u2013\u2014])(?= )")
+ARMENIAN_ENDING = re.compile(r"[A-Za-z0-9][A-Za-z0-9.]*(?:-[A-Za-z0-9][A-Za-z0-9.]*)*-(?=[\u0561-\u0587])")
+
+
+def no_dash_at_line_start(text: str) -> str:
+    """A spaced dash (' – ') is tied to the word before it: a line never starts with it."""
+    return SPACED_DASH.sub("\u00a0\\1", text)
+
+
+def armenian_typography(text: str) -> str:
+    """A case ending after a Latin name or a number ('CyberHUB-AM-ի', '2020-ին') stays on
+    the name's line: its hyphens, and those inside the name, never break (U+2011)."""
+    return ARMENIAN_ENDING.sub(lambda m: m.group(0).replace("-", "\u2011"), text)
+
+
+def hebrew_typeset(text: str) -> str:
+    return no_dash_at_line_start(hebrew_typography(text))
+
+
+def armenian_typeset(text: str) -> str:
+    return no_dash_at_line_start(armenian_typography(text))
 
 
 def typeset(text: str, code: str) -> str:
@@ -200,13 +232,14 @@ def typeset(text: str, code: str) -> str:
 register(Profile(
     "en", quotes=("\u201c", "\u201d", "\u2018", "\u2019"),
     serif=("Noto Serif",), sans=("Noto Sans",), docx_fonts=("Noto Serif", "Noto Serif"), docx_lang="en-US",
-    plural_forms="nplurals=2; plural=(n != 1);", smartquotes="\u201c\u201d\u2018\u2019"))
+    plural_forms="nplurals=2; plural=(n != 1);", smartquotes="\u201c\u201d\u2018\u2019",
+    typography=no_dash_at_line_start))
 register(Profile(
     "he", quotes=("\u201d", "\u201d", "\u2019", "\u2019"),
     serif=("Noto Serif Hebrew", "Noto Serif"), sans=("Noto Sans Hebrew", "Noto Sans"),
     docx_fonts=("Noto Serif", "Noto Serif Hebrew"), docx_lang="he-IL",
     plural_forms="nplurals=3; plural=(n == 1) ? 0 : ((n == 2) ? 1 : 2);",
-    upright=True, script="[\u0590-\u05ff\ufb1d-\ufb4f]", typography=hebrew_typography, prefix_hyphen=True))
+    upright=True, script="[\u0590-\u05ff\ufb1d-\ufb4f]", typography=hebrew_typeset, prefix_hyphen=True))
 register(Profile(
     "hy", quotes=("\u00ab", "\u00bb", "\u00ab", "\u00bb"),
     serif=("Noto Serif Armenian", "Noto Serif"), sans=("Noto Sans Armenian", "Noto Sans"),
@@ -218,7 +251,7 @@ register(Profile(
     # "2023 թ. սեպտեմբերի 19" ("2020 թ. սեպտեմբերի 27-ին"); CLDR's "19 սեպտեմբերի, 2023 թ." is a
     # calque of the Russian order. Babel's MMMM is the genitive (format-context) month name.
     date_patterns=(("long", "y \u0569. MMMM d"), ("medium", "y \u0569. MMM d")),
-    script="[\u0530-\u058f\ufb13-\ufb17]"))
+    script="[\u0530-\u058f\ufb13-\ufb17]", typography=armenian_typeset, range_joiner="\u200d"))
 
 # Views by language, for the modules that read one property of every language.
 SERIF = {code: list(p.serif) for code, p in PROFILES.items()}

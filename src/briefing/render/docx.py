@@ -22,6 +22,7 @@ from ..document import Code, Document, Emph, LineBreak, Link, NoteRef, Span, Str
 from ..errors import BriefError, Location
 from ..i18n.locale import profile as language_profile
 from . import ooxml
+from .docx_package import clean_package
 from .docx_styles import ensure_styles, localize_styles, set_fonts
 
 PAPER = {"a4": (Mm(210), Mm(297)), "letter": (Mm(215.9), Mm(279.4)), "a5": (Mm(148), Mm(210))}
@@ -73,7 +74,7 @@ class DocxWriter:
         self.families = (fonts or {}).get("families", {})  # body ("serif") / headings ("sans") -> stack
         ensure_styles(self.d, colors, recolor=recolor or reference is None)
         localize_styles(self.d, doc.lang, compact=doc.layout == "leave-behind", kinds=self.families)
-        self.footnotes = ooxml.Footnotes(self.d)
+        self.footnotes = ooxml.Footnotes(self.d, rtl=self.rtl)
         self._family = "serif"
         # python-docx looks a style up by scanning every style each time: look once
         self._style_ids = {s.name: s.style_id for s in self.d.styles}
@@ -159,7 +160,8 @@ class DocxWriter:
             self.inline(parent, children, part, inner)
 
     def _footnote(self, parent, note: NoteRef) -> None:
-        ooxml.footnote_reference(parent, note.number, rtl=self.rtl,
+        # a right-to-left run draws its digits with its complex-script font: the Latin one
+        ooxml.footnote_reference(parent, note.number, rtl=self.rtl, cs_font=self._fonts()[1],
                                  lang=self.lang, bidi_lang=self.lang if self.rtl else None)
         p = self.footnotes.add(note.number)
         ooxml.paragraph_bidi(p, self.rtl)
@@ -197,6 +199,7 @@ class DocxWriter:
             self.block(block)
         self.footnotes.attach()
         self._properties()
+        clean_package(self.d)
         return save_reproducibly(self.d, epoch or int(self.doc.timestamp.timestamp()))
 
     def block(self, block) -> None:
@@ -343,16 +346,17 @@ class DocxWriter:
         contact = next((b for b in doc.blocks if b.role == "contact"), None)
         for footer in (section.footer, section.first_page_footer):
             if doc.layout == "leave-behind" and contact:
-                self._contact_footer(footer.paragraphs[0], contact)  # one page: the contact, not "page 1 of 1"
+                self._contact_footer(footer.paragraphs[0], contact, footer.part)  # one page: the contact
             else:
                 self._page_footer(footer.paragraphs[0])
         self._family = "serif"
 
-    def _contact_footer(self, fp, block) -> None:
+    def _contact_footer(self, fp, block, part) -> None:
         self._style(fp, "Footer")
         ooxml.paragraph_bidi(fp._p, self.rtl)
         self._family = "sans"
-        self.inline(fp._p, (Strong((Str(block.heading + " "),)),) + _contact_line(block))
+        # its links are relationships of the footer's own part
+        self.inline(fp._p, (Strong((Str(block.heading + " "),)),) + _contact_line(block), part)
         self._family = "serif"
 
     def _page_footer(self, fp) -> None:
@@ -361,7 +365,8 @@ class DocxWriter:
         ooxml.paragraph_bidi(fp._p, self.rtl)
         fp.alignment = WD_ALIGN_PARAGRAPH.RIGHT
         self._family = "sans"
-        run_props = {"rtl": self.rtl, "lang": self.lang, "bidi_lang": self.lang if self.rtl else None}
+        run_props = {"rtl": self.rtl, "lang": self.lang, "bidi_lang": self.lang if self.rtl else None,
+                     "cs_font": self._fonts()[1]}  # the field's digits: a font that has them
         for piece in re.split(r"(\{page\}|\{pages\})", self.doc.word("Page {page} of {pages}")):
             if piece in ("{page}", "{pages}"):
                 ooxml.field(fp._p, "PAGE" if piece == "{page}" else "NUMPAGES", **run_props)
@@ -386,7 +391,6 @@ class DocxWriter:
         props.revision = 1
         when = doc.timestamp.replace(tzinfo=None)
         props.created = props.modified = when
-        props.last_printed = when
 
 
 def _prop(text: str) -> str:

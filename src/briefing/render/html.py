@@ -5,6 +5,7 @@ inline nodes this module writes itself. Template errors are reported as file:lin
 """
 from __future__ import annotations
 
+import re
 import traceback
 from functools import lru_cache
 from dataclasses import dataclass
@@ -20,6 +21,18 @@ from ..project import Project
 from .templates import TemplateSet, builtin_root
 
 MAX_OUTPUT_CHARS = 20_000_000
+URL_TEXT = re.compile(r"(?:https?://|www\.)\S+")
+
+
+def url_html(text: str) -> str:
+    """A printed web address that breaks only after a '/' of its path: never right after
+    'https://', inside the host name, or at a hyphen (U+2060 WORD JOINER, invisible and not
+    part of the text a reader copies, ties those characters together)."""
+    head = re.match(r"(?:https?://)?[^/]*/?", text).group(0)
+    rest = text[len(head):]
+    head = re.sub(r"(?<=[/.\-])(?=.)", "\u2060", head)     # https:/⁠/⁠www.⁠host.⁠org
+    rest = re.sub(r"(?<=[\-.])(?=[^/])", "\u2060", rest)    # a-⁠hyphenated-⁠name
+    return str(escape(head + rest))
 
 
 def inline(nodes, notes: bool = True) -> Markup:
@@ -47,7 +60,10 @@ def inline(nodes, notes: bool = True) -> Markup:
         elif isinstance(node, Code):
             out.append(f"<code>{escape(node.text)}</code>")
         elif isinstance(node, Link):
-            out.append(f'<a href="{escape(node.href)}">{inline(node.children, notes)}</a>')
+            only = node.children[0] if len(node.children) == 1 else None
+            text = url_html(only.text) if isinstance(only, Str) and URL_TEXT.fullmatch(only.text) \
+                else inline(node.children, notes)
+            out.append(f'<a href="{escape(node.href)}">{text}</a>')
         elif isinstance(node, LineBreak):
             out.append("<br>")
         elif isinstance(node, Span):

@@ -180,13 +180,14 @@ def footnote_reference(p_el, note_id: int, **run_props) -> None:
 class Footnotes:
     """The footnotes part (/word/footnotes.xml), with the separators Word expects."""
 
-    def __init__(self, document):
+    def __init__(self, document, rtl: bool = False):
         self.document = document
+        bidi = "<w:bidi/>" if rtl else ""  # right-to-left: the separator line starts on the right
         self.root = parse_xml(
             f"<w:footnotes {nsdecls('w', 'r')}>"
-            '<w:footnote w:type="separator" w:id="-1"><w:p><w:pPr><w:spacing w:after="0" w:line="240" '
+            f'<w:footnote w:type="separator" w:id="-1"><w:p><w:pPr>{bidi}<w:spacing w:after="0" w:line="240" '
             'w:lineRule="auto"/></w:pPr><w:r><w:separator/></w:r></w:p></w:footnote>'
-            '<w:footnote w:type="continuationSeparator" w:id="0"><w:p><w:pPr><w:spacing w:after="0" '
+            f'<w:footnote w:type="continuationSeparator" w:id="0"><w:p><w:pPr>{bidi}<w:spacing w:after="0" '
             'w:line="240" w:lineRule="auto"/></w:pPr><w:r><w:continuationSeparator/></w:r></w:p></w:footnote>'
             "</w:footnotes>")
         doc_part = document.part

@@ -111,19 +111,19 @@ def render(html: str, base: Path, roots: list[Path], *, shown: str, stylesheets=
     return document
 
 
-PDF_STANDARDS = {"ua": "pdf/ua-1", "a": "pdf/a-3b", None: None}
+PDF_STANDARDS = {"ua": "pdf/ua-1", "a": "pdf/a-3a", None: "pdf/ua-1"}  # every PDF is tagged PDF/UA-1
 
 
 def write(document, *, variant: str | None = None) -> bytes:
-    """A laid-out document as PDF bytes."""
-    options = {"pdf_variant": variant} if variant else {}
-    if variant == "pdf/ua-1":
-        options["pdf_tags"] = True
+    """A laid-out document as tagged PDF bytes: PDF/UA-1 by default, or the PDF/A `variant`
+    ('pdf/a-3a'), which is PDF/UA-1 as well (pdfua.py)."""
+    from . import pdfua
+    variant = variant or PDF_STANDARDS[None]
     collector = _Collector()
     logger = logging.getLogger("weasyprint")
     logger.addHandler(collector)
     try:
-        data = document.write_pdf(**options)
+        data = document.write_pdf(finisher=pdfua.finisher(variant), pdf_variant=variant, pdf_tags=True)
     finally:
         logger.removeHandler(collector)
     refused, shown = getattr(document, "_briefing_checks", ([], "the PDF"))

@@ -21,12 +21,13 @@ def _marks(trim, bleed, media) -> bytes:
     tx0, ty0, tx1, ty1 = (float(v) for v in trim)
     bx0, by0, bx1, by1 = (float(v) for v in bleed)
     mx0, my0, mx1, my1 = (float(v) for v in media)
-    ops = ["q", "0.3 w", "1 1 1 1 K"]  # registration black: on every plate
+    # an artifact (not content, for PDF/UA); registration black: on every plate
+    ops = ["/Artifact <</Type /Page>> BDC", "q", "0.3 w", "1 1 1 1 K"]
     for y in (ty0, ty1):                      # horizontal marks, left and right
         ops += [f"{mx0:.2f} {y:.2f} m {bx0 - GAP:.2f} {y:.2f} l S", f"{bx1 + GAP:.2f} {y:.2f} m {mx1:.2f} {y:.2f} l S"]
     for x in (tx0, tx1):                      # vertical marks, bottom and top
         ops += [f"{x:.2f} {my0:.2f} m {x:.2f} {by0 - GAP:.2f} l S", f"{x:.2f} {by1 + GAP:.2f} m {x:.2f} {my1:.2f} l S"]
-    ops.append("Q")
+    ops += ["Q", "EMC"]
     return "\n".join(ops).encode()
 
 

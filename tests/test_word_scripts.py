@@ -1,0 +1,157 @@
+"""Word files as Word reads them: no template leftovers, styles referenced by id, and Hebrew
+and Armenian runs whose fonts have their characters, whose direction keeps names in order
+and whose language tags are right. (openxml-audit, in test_validators.py, checks the rest.)"""
+from __future__ import annotations
+
+import re
+import subprocess
+import zipfile
+from functools import lru_cache
+
+import pytest
+from lxml import etree
+
+from briefing.i18n.locale import hebrew_typography
+
+BRIEFS = ["arms-export-oversight", "deca-role", "genocide-recognition"]
+LANGS = ["en", "he", "hy"]
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+NS = {"w": W}
+TEXT_PARTS = re.compile(r"word/(document|footnotes|header\d*|footer\d*)\.xml$")
+
+
+def w(name: str) -> str:
+    return f"{{{W}}}{name}"
+
+
+def parts(path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as z:
+        return {name: z.read(name) for name in z.namelist()}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("brief", BRIEFS)
+def test_no_template_leftovers_and_styles_by_id(samples, brief, lang):
+    files = parts(samples / lang / f"{brief}.docx")
+    assert not [n for n in files if "stylesWithEffects" in n or "thumbnail" in n or n.startswith("customXml/")]
+    assert b"stylesWithEffects" not in files["word/_rels/document.xml.rels"]
+    assert b"Macintosh" not in files["docProps/app.xml"] and b"<Application>briefing<" in files["docProps/app.xml"]
+    assert b"lastPrinted" not in files["docProps/core.xml"]
+    zoom = etree.fromstring(files["word/settings.xml"]).find("w:zoom", NS)
+    assert zoom is not None and zoom.get(w("percent")) == "100"
+    style_ids = {el.get(w("styleId")) for el in etree.fromstring(files["word/styles.xml"]).iterfind("w:style", NS)}
+    for name, data in files.items():
+        if TEXT_PARTS.match(name):
+            used = {el.get(w("val")) for el in etree.fromstring(data).iter(w("rStyle"), w("pStyle"))}
+            assert used <= style_ids, f"{name} names styles that are not ids: {used - style_ids}"
+
+
+@lru_cache(maxsize=None)
+def cmap(family: str) -> frozenset[int]:
+    from fontTools.ttLib import TTFont
+    path = subprocess.run(["fc-match", "-f", "%{file}", f"{family}:style=Regular"], capture_output=True,
+                          text=True, check=True).stdout
+    assert family.replace(" ", "") in path.replace(" ", ""), f"{family} is not installed ({path})"
+    return frozenset(TTFont(path).getBestCmap())
+
+
+def _styles(files) -> tuple[dict, str]:
+    root = etree.fromstring(files["word/styles.xml"])
+    styles = {}
+    for el in root.iterfind("w:style", NS):
+        fonts = el.find("w:rPr/w:rFonts", NS)
+        based = el.find("w:basedOn", NS)
+        styles[el.get(w("styleId"))] = (fonts.get(w("cs")) if fonts is not None else None,
+                                         based.get(w("val")) if based is not None else None)
+    default = root.find("w:docDefaults/w:rPrDefault/w:rPr/w:rFonts", NS).get(w("cs"))
+    return styles, default
+
+
+def _style_cs(styles, style_id):
+    seen = set()
+    while style_id and style_id not in seen:
+        seen.add(style_id)
+        cs, based = styles.get(style_id, (None, None))
+        if cs:
+            return cs
+        style_id = based
+    return None
+
+
+@pytest.mark.parametrize("brief", BRIEFS)
+def test_hebrew_right_to_left_runs_have_fonts_with_their_characters(samples, brief):
+    """Noto Hebrew has no digits or Latin punctuation: they must not sit in a right-to-left
+    run whose complex-script font is Noto Hebrew (Word would fall back to another font)."""
+    files = parts(samples / "he" / f"{brief}.docx")
+    styles, default = _styles(files)
+    checked = 0
+    for name, data in files.items():
+        if not TEXT_PARTS.match(name):
+            continue
+        for p in etree.fromstring(data).iter(w("p")):
+            p_style = p.find("w:pPr/w:pStyle", NS)
+            for r in p.iter(w("r")):
+                if r.find("w:rPr/w:rtl", NS) is None:
+                    continue
+                text = "".join(t.text or "" for t in r.iter(w("t")))
+                if r.find("w:footnoteReference", NS) is not None:
+                    text += "0123456789"
+                fonts = r.find("w:rPr/w:rFonts", NS)
+                r_style = r.find("w:rPr/w:rStyle", NS)
+                family = (fonts.get(w("cs")) if fonts is not None else None) \
+                    or (_style_cs(styles, r_style.get(w("val"))) if r_style is not None else None) \
+                    or (_style_cs(styles, p_style.get(w("val"))) if p_style is not None else None) or default
+                missing = {c for c in text if ord(c) not in cmap(family)}
+                assert not missing, f"{name}: {sorted(missing)} in a right-to-left run drawn with {family}: {text!r}"
+                checked += 1
+    assert checked > 100
+
+
+def _runs(data: bytes):
+    for r in etree.fromstring(data).iter(w("r")):
+        yield r, "".join(t.text or "" for t in r.iter(w("t")))
+
+
+def test_latin_names_stay_one_left_to_right_run_in_hebrew(samples):
+    """'Briefing samples' split as Latin | right-to-left space | Latin shows reversed in Word."""
+    texts = [text for _, text in _runs(parts(samples / "he" / "deca-role.docx")["word/document.xml"])]
+    assert "Briefing samples" in texts
+
+
+def test_hebrew_footnote_separators_are_right_to_left(samples):
+    root = etree.fromstring(parts(samples / "he" / "deca-role.docx")["word/footnotes.xml"])
+    separators = [fn for fn in root.iterfind("w:footnote", NS) if fn.get(w("type"))]
+    assert len(separators) == 2
+    assert all(fn.find("w:p/w:pPr/w:bidi", NS) is not None for fn in separators)
+    english = etree.fromstring(parts(samples / "en" / "deca-role.docx")["word/footnotes.xml"])
+    assert english.find("w:footnote/w:p/w:pPr/w:bidi", NS) is None
+
+
+def test_hebrew_as_of_keeps_its_prefix_with_the_date(samples):
+    assert hebrew_typography("נכון ל-{date}") == "נכון ל\u2011{date}"
+    text = "".join(t for _, t in _runs(parts(samples / "he" / "arms-export-oversight.docx")["word/document.xml"]))
+    assert "נכון ל\u2011" in text and "נכון ל-" not in text
+
+
+def test_hebrew_single_quoted_quotation_closes_with_a_quotation_mark():
+    assert hebrew_typography("איך נוכל לומר 'לעולם לא עוד'?") == "איך נוכל לומר \u2019לעולם לא עוד\u2019?"
+    assert hebrew_typography("עמ' 4, אזרבייג'ן") == "עמ\u05f3 4, אזרבייג\u05f3ן"
+
+
+@pytest.mark.parametrize("brief", BRIEFS)
+def test_armenian_files_tag_english_words_en_us(samples, brief):
+    files = parts(samples / "hy" / f"{brief}.docx")
+    latin = armenian = 0
+    for name, data in files.items():
+        if not TEXT_PARTS.match(name):
+            continue
+        for r, text in _runs(data):
+            lang = r.find("w:rPr/w:lang", NS)
+            tag = lang.get(w("val")) if lang is not None else None
+            if re.search(r"[A-Za-z]", text):
+                assert tag == "en-US", f"{name}: {text!r} is tagged {tag}"
+                latin += 1
+            if re.search(r"[\u0531-\u0587]", text):
+                assert tag == "hy-AM", f"{name}: {text!r} is tagged {tag}"
+                armenian += 1
+    assert latin and armenian
