@@ -325,6 +325,16 @@ def test_hebrew_typography():
         "אפ\u05f4י פועל ב\u201119 בספטמבר; עמ\u05f3 4; \u201dלעולם לא עוד\u201d; ו\u2011Amnesty"
 
 
+def test_hebrew_currency_is_the_amount_then_the_name():
+    """Israeli government and press style: "65,000 דולר", not CLDR's "‏65,000 ‏$" (read "$ 65,000")."""
+    he = Lang("he")
+    assert he.currency(65000, "USD") == "65,000\u00a0דולר"
+    assert he.currency(1200.5, "ILS") == "1,200.50\u00a0ש\u05f4ח"
+    assert he.currency(65000, "usd") == "65,000\u00a0דולר"
+    assert "\u00a4" not in he.currency(10, "GBP") and "10" in he.currency(10, "GBP")  # others: CLDR's pattern
+    assert Lang("en").currency(65000, "USD") == "$65,000"
+
+
 def test_armenian_dates_currency_and_quotes(samples):
     import datetime as dt
     hy = Lang("hy")

@@ -13,6 +13,7 @@ never by str.format on a translated string.
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from . import bidi
@@ -22,7 +23,8 @@ from .inline import merge_text
 from .model import Statement
 
 ACCORDING_TO = "According to {who}:"
-AS_OF = "as of {date}"
+AS_OF = "as of {date}"          # a year or a period of years
+AS_OF_DAY = "as of {day}"       # a full date: its own word, since grammar may differ (hy "…6-ի դրությամբ")
 FULL_STOP = re.compile(r"[.!?\u0589]$")
 
 
@@ -49,12 +51,21 @@ def render_statement(composer, path: tuple, item) -> tuple:
     return tuple(merge_text(nodes))
 
 
+def as_of_phrase(composer, as_of, date_nodes) -> tuple:
+    """'as of 2021' / 'as of 30 June 2026' in the document's language: a full date has its
+    own template word, because some languages inflect it (Armenian "2023 թ. մարտի 6-ի
+    դրությամբ", but "2023 թ. դրությամբ")."""
+    if isinstance(as_of, dt.date):
+        return fill(composer.word(AS_OF_DAY), "day", date_nodes)
+    return fill(composer.word(AS_OF), "date", date_nodes)
+
+
 def as_of_nodes(composer, as_of) -> tuple:
     """'(as of 30 June 2026)' in the document's language, its date kept in one direction."""
     date: tuple = (Str(format_as_of(as_of, composer.lang) or ""),)
     if composer.lang.rtl:
         date = tuple(bidi.isolate(date))
-    return (Str("("),) + fill(composer.word(AS_OF), "date", date) + (Str(")"),)
+    return (Str("("),) + as_of_phrase(composer, as_of, date) + (Str(")"),)
 
 
 def _before_full_stop(nodes: list, extra: list) -> list:

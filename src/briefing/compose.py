@@ -12,6 +12,7 @@ import re
 from typing import Callable
 
 from . import bidi, fonts
+from .attribution import as_of_phrase
 from .cite import NoteMaker, sort_key
 from .errors import BriefError, Problem
 from .document import (ArgumentBlock, Ask, AsksBlock, Branding, ContactBlock, Document, Emph, FactRow,
@@ -320,7 +321,7 @@ class Composer:
                 if fact.estimate:
                     qual.append(Str(self.word("estimate")))
                 if as_of:
-                    qual += ([Str(", ")] if qual else []) + list(fill_inline(self.word("as of {date}"), "date", as_of))
+                    qual += ([Str(", ")] if qual else []) + list(as_of_phrase(self, fact.as_of, as_of))
                 qualifier = (Str("("),) + tuple(qual) + (Str(")"),) if qual else None
                 remark = self.text(("facts", name, "note"), fact.note) if fact.note else None
                 rows.append(FactRow(name, value, note, self.text(("facts", name, "label"), fact.label), qualifier,

@@ -33,6 +33,8 @@ class Profile:
     full_stop: str = "."
     list_separator: str = "; "                  # between sources in one note
     currency_by_name: bool = False              # "65 000 ԱՄՆ դոլար" rather than "65 000 $"
+    currency_names: tuple[tuple[str, str], ...] = ()  # (code, word) after the number, as the formal press writes
+                                                      # it where CLDR has only a symbol: he "65,000 דולר"
     year_mark: tuple[str, str] = ("", "")       # after a year / a span of years: "2021 թ.", "2016–2020 թթ."
     stop_after_quote: bool = False              # «...»։ : the full stop goes after the closing mark
     upright: bool = False                       # no true italics in the script: emphasis stays upright
@@ -123,6 +125,11 @@ class Lang:
 
     def currency(self, value: float, currency: str, decimals: int | None = None) -> str:
         from babel.numbers import format_currency
+        name = dict(self.profile.currency_names).get(currency.upper())
+        if name:
+            if decimals is None:
+                decimals = 0 if float(value).is_integer() else 2
+            return f"{self.number(value, decimals)}\u00a0{name}"
         if self.profile.currency_by_name:
             return format_currency(value, currency, locale=self.locale, format_type="name", currency_digits=False,
                                    decimal_quantization=False).replace(" ", "\u00a0")
@@ -239,7 +246,11 @@ register(Profile(
     serif=("Noto Serif Hebrew", "Noto Serif"), sans=("Noto Sans Hebrew", "Noto Sans"),
     docx_fonts=("Noto Serif", "Noto Serif Hebrew"), docx_lang="he-IL",
     plural_forms="nplurals=3; plural=(n == 1) ? 0 : ((n == 2) ? 1 : 2);",
-    upright=True, script="[\u0590-\u05ff\ufb1d-\ufb4f]", typography=hebrew_typeset, prefix_hyphen=True))
+    upright=True, script="[\u0590-\u05ff\ufb1d-\ufb4f]", typography=hebrew_typeset, prefix_hyphen=True,
+    # Israeli government and press write the amount, then the currency's name: "65,000 דולר", "1,200 ש״ח"
+    # (CLDR's "‏65,000 ‏$" reads "$ 65,000" in a right-to-left line).
+    currency_names=(("USD", "\u05d3\u05d5\u05dc\u05e8"), ("EUR", "\u05d0\u05d9\u05e8\u05d5"),
+                    ("ILS", "\u05e9\u05f4\u05d7"))))
 register(Profile(
     "hy", quotes=("\u00ab", "\u00bb", "\u00ab", "\u00bb"),
     serif=("Noto Serif Armenian", "Noto Serif"), sans=("Noto Sans Armenian", "Noto Sans"),

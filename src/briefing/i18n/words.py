@@ -26,7 +26,9 @@ WORDS: dict[str, str] = {
     "To {recipient}": "Who a recommendation is addressed to; {recipient} is e.g. 'the Knesset'.",
     # facts
     "estimate": "Shown after a number that is an estimate, not a measurement.",
-    "as of {date}": "When a number or a statement was true; {date} is a year, a period or a date.",
+    "as of {date}": "When a number or a statement was true; {date} is a year or a period of years (2021, 2016–2020).",
+    "as of {day}": "The same with a full date ({day} is e.g. '6 March 2023'), for languages whose grammar differs "
+                   "there (Armenian: '{day}-ի դրությամբ'); otherwise translate it as 'as of {date}'.",
     "According to {who}:": "Before a statement that is someone's view or words; {who} is the person or "
                            "organization (e.g. 'Avidan Freedman, who leads Yanshoof'). Keep {who}; end with the "
                            "punctuation your language puts before the statement (Armenian: ՝). The statement "
