@@ -106,9 +106,9 @@ def set_translation(po: Path, ctx: str, new: str) -> None:
 
 @pytest.mark.parametrize("ctx,broken,problem,english", [
     ("summary.1", "מאז {deca_sinse} פועל אפ\"י [@blankspot-2023].",
-     "placeholder mismatch: drops {deca_since} and adds {deca_sinse}", "Defense Export Controls Agency (DECA) has"),
+     "placeholder mismatch: drops {deca_since} and adds {deca_sinse}", "Defense Export Controls Agency (DECA) was established"),
     ("summary.2", "המבחן שלו הוא אם העסקה משרתת את האינטרסים של ישראל.", "citation mismatch: drops [@blankspot-2023]",
-     "In practice its test is whether a sale serves"),
+     "test is whether a sale serves"),
     ("sections.spyware.arguments.1.evidence.3",
      "לדברי מרטירוסיאן, הטלפון נתקף {naghdalyan_targeted} פעמים במלחמה בת 45 ימים [@blankspot-2023].",
      "numbers differ", "The phone of Anna Naghdalyan"),
