@@ -105,7 +105,19 @@ def test_copied_text_is_in_reading_order(samples, brief, lang):
     rtl = lang == "he"
     extracted = _letters(re.sub(r"(?m)^\s*\d+\s*$", "", pdftotext(samples / lang / f"{brief}.pdf")), rtl)
     for item in items:
-        assert _letters(item.text_content(), rtl) in extracted, f"not in reading order: {item.text_content()}"
+        assert _in_order(_letters(item.text_content(), rtl), extracted), f"not in reading order: {item.text_content()}"
+
+
+def _in_order(item: str, extracted: str) -> bool:
+    """`item` appears whole, or in two pieces where a page break puts the page's footnotes,
+    footer and running header between them."""
+    if item in extracted:
+        return True
+    for k in range(8, len(item) - 7):
+        head = extracted.find(item[:k])
+        if head >= 0 and extracted.find(item[k:], head + k, head + k + 3000) >= 0:
+            return True
+    return False
 
 
 def test_web_address_breaks_only_after_a_slash_of_its_path():

@@ -31,9 +31,17 @@ def clean_package(d) -> None:
     _drop_rels(d.part, DROPPED_PART_RELS)
     package = d.part.package
     _drop_rels(package, DROPPED_PACKAGE_RELS)
+    found = False
     for rel in package.rels.values():
         if rel.reltype == EXTENDED_PROPERTIES and not rel.is_external:
             rel.target_part._blob = APP_XML
+            found = True
+    if not found:  # a reference document rebuilt from its allowed parts has none: write ours
+        from docx.opc.constants import CONTENT_TYPE
+        from docx.opc.packuri import PackURI
+        from docx.opc.part import Part
+        part = Part(PackURI("/docProps/app.xml"), CONTENT_TYPE.OFC_EXTENDED_PROPERTIES, APP_XML, package)
+        package.relate_to(part, EXTENDED_PROPERTIES)
     core = d.core_properties._element
     for el in core.findall(qn("cp:lastPrinted")):
         core.remove(el)
