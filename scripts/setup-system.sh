@@ -3,12 +3,13 @@
 #   scripts/setup-system.sh runtime        Pango, HarfBuzz subsetting, Noto fonts, python3-venv
 #   scripts/setup-system.sh runtime test   + the real clients the tests drive (chromium: the
 #                                          browser test of `briefing serve`, driven by Playwright;
-#                                          Java with the JAXB runtime: veraPDF's engine)
+#                                          Java with the JAXB runtime: veraPDF's engine; git:
+#                                          `briefing diff` and its tests)
 # Without root or sudo it prints the exact apt command and stops.
 set -euo pipefail
 
 runtime=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-noto-core shared-mime-info)
-test=(poppler-utils libreoffice-writer-nogui pandoc gettext chromium default-jre-headless libjaxb-java)
+test=(poppler-utils libreoffice-writer-nogui pandoc gettext git chromium libatomic1 default-jre-headless libjaxb-java)
 
 want=()
 for group in "$@"; do
