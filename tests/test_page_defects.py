@@ -93,13 +93,15 @@ def _in_order(words: list[str], extracted: str) -> bool:
 
 
 POPPLER_LINE_DIRECTION = pytest.mark.xfail(
-    strict=True, reason="poppler reads the one-line item 'במהלך מלחמת 2020 החזירה ארמניה…' as a "
-                        "left-to-right line (its pieces come out in reverse order); the PDF's "
-                        "structure tree has it in order")
+    strict=True, reason="poppler reads some pure-Hebrew one-line items as left-to-right lines (their "
+                        "pieces come out in reverse order at each comma or colon): genocide-recognition's "
+                        "'במהלך מלחמת 2020 החזירה ארמניה…' and deca-role's 'לדברי מרטירוסיאן: מאחר…'; "
+                        "the PDF's structure tree has them in order")
 
 
 @pytest.mark.parametrize("brief,lang", [
-    pytest.param(b, lang, marks=POPPLER_LINE_DIRECTION) if (b, lang) == ("genocide-recognition", "he") else (b, lang)
+    pytest.param(b, lang, marks=POPPLER_LINE_DIRECTION) if (b, lang) in (
+        ("genocide-recognition", "he"), ("deca-role", "he")) else (b, lang)
     for b in BRIEFS for lang in ("he", "hy", "en")])
 def test_copied_text_is_in_reading_order(samples, brief, lang):
     """pdftotext (what copying from a poppler-based viewer gives) returns the words of every
