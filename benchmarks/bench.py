@@ -84,7 +84,7 @@ def generated_brief(sections: int) -> dict:
                "intro": "Azerbaijan's forces fought with weapons bought largely from Israel [@blankspot-2023].",
                "arguments": [{"claim": "Israeli arms gave Azerbaijan a decisive edge in the war.",
                               "evidence": ["SIPRI data show that Israel supplied a large share of Azerbaijan's "
-                                           "major arms imports in the years leading up to the war [@sipri-atdb].",
+                                           "major arms imports in the years leading up to the war [@blankspot-2023].",
                                            "Israeli drones are considered to have been a substantial factor in the "
                                            "victory [@blankspot-2023].",
                                            "Deliveries continued in the run-up to renewed fighting, according to "
@@ -220,7 +220,9 @@ def watch_edit() -> None:
         text = brief.read_text(encoding="utf-8")
         start = time.perf_counter()
         brief.write_text(text.replace("title: ", "title: Edited: ", 1), encoding="utf-8")
-        seen = lines_until(".pdf", 300)
+        seen = lines_until("pdf", 300)
+        while not any(t.startswith("built") and ".pdf" in t for t in seen):
+            seen += lines_until("pdf", 300)
         first_pdf = time.perf_counter() - start
         seen += lines_until("up to date", 300)
         built = [t for t in seen if t.startswith("built")]

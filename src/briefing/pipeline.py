@@ -225,6 +225,11 @@ def write_outputs(loaded: Loaded, brief_id: str, lang: str, layout: str, outputs
     from .writers import WriteOptions, write
 
     project = loaded.project
+    if brief_id not in loaded.briefs:  # its input has errors: they are the answer, not a bug
+        shown = project.rel(project.brief_path(brief_id))
+        raise BriefError([p for p in loaded.report.problems if p.severity == "error" and p.location
+                          and p.location.path in (shown, "briefs/_shared.yaml")]
+                         or [Problem(f"brief '{brief_id}' cannot be used", Location(shown))])
     lb = loaded.briefs[brief_id]
     options = WriteOptions(project, find_template(project, template or lb.brief.template), pdf_standard=pdf_standard)
 
