@@ -56,6 +56,7 @@ def test_workers_start_once_and_render_many(project, tmp_path):
     assert set(jobs) <= set(inits), "every job ran in a warmed-up worker"
 
 
+@pytest.mark.slow
 def test_incremental_force_and_disposable_cache(project, tmp_path):
     out = tmp_path / "o"
     first = build(project, "--brief", "deca-role", "--out", str(out))
@@ -88,6 +89,7 @@ def test_incremental_force_and_disposable_cache(project, tmp_path):
     assert "1 built, 5 up to date" in r.stdout
 
 
+@pytest.mark.slow
 def test_sigkill_mid_write_leaves_previous_outputs_intact(project, tmp_path):
     out = tmp_path / "o"
     assert build(project, "--brief", "deca-role", "--out", str(out)).returncode == 0
@@ -115,6 +117,7 @@ def test_sigkill_mid_write_leaves_previous_outputs_intact(project, tmp_path):
     assert r.returncode == 0 and not list(out.rglob(".briefing-tmp-*"))
 
 
+@pytest.mark.slow
 def test_reproducible_across_days_and_orders(project, tmp_path):
     a = build(project, "--out", str(tmp_path / "a"), "--jobs", "2")
     assert a.returncode == 0, a.stderr
@@ -166,6 +169,7 @@ def test_log_lines_summary_and_one_failure_stops_nothing(project, tmp_path):
     assert (tmp_path / "o" / "en" / "genocide-recognition.pdf").is_file()
 
 
+@pytest.mark.slow
 def test_time_limit_stops_a_pathological_brief(project, tmp_path):
     brief = project / "briefs" / "huge.yaml"
     text = (project / "briefs" / "deca-role.yaml").read_text().replace("id: deca-role", "id: huge")
