@@ -10,7 +10,8 @@ from __future__ import annotations
 import io
 import subprocess
 import tarfile
-from pathlib import Path
+
+from pathlib import Path, PurePosixPath
 
 from .errors import BriefError
 
@@ -53,6 +54,11 @@ def label(ed: dict | None) -> str:
     return name + (" (with uncommitted changes)" if ed.get("dirty") else "")
 
 
+def _inside(name: str) -> bool:
+    parts = PurePosixPath(name).parts
+    return bool(parts) and not PurePosixPath(name).is_absolute() and ".." not in parts
+
+
 def materialize(root: Path, ref: str, dest: Path) -> Path:
     """The project folder as it was at `ref`, written under `dest`; returns its path."""
     if not in_git(root):
@@ -74,5 +80,10 @@ def materialize(root: Path, ref: str, dest: Path) -> Path:
         raise BriefError(f"the project folder did not exist at '{ref}'", None, message[0] if message else None)
     dest.mkdir(parents=True, exist_ok=True)
     with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
-        tar.extractall(dest, filter="data")   # no absolute paths, no links out, no devices
+        # only plain files and folders, each inside dest: no absolute paths, no '..', no links,
+        # no devices (by hand: Debian 12's Python 3.11.2 predates tarfile's extraction filters)
+        members = [m for m in tar.getmembers() if (m.isfile() or m.isdir()) and _inside(m.name)]
+        for member in members:
+            member.mode = (member.mode & 0o755) | (0o700 if member.isdir() else 0o600)
+        tar.extractall(dest, members=members)
     return dest / prefix if prefix else dest
