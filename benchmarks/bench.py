@@ -219,7 +219,7 @@ def watch_edit() -> None:
         brief = project.briefs_dir / f"{SAMPLE}.yaml"
         text = brief.read_text(encoding="utf-8")
         start = time.perf_counter()
-        brief.write_text(text.replace("title: ", "title: Edited: ", 1), encoding="utf-8")
+        brief.write_text(text.replace("title: ", "title: Edited, ", 1), encoding="utf-8")
         seen = lines_until("pdf", 300)
         while not any(t.startswith("built") and ".pdf" in t for t in seen):
             seen += lines_until("pdf", 300)
