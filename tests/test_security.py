@@ -1073,3 +1073,18 @@ def test_inline_parser_accepts_or_explains_and_writes_safe_html(text):
     for href in re.findall(r'href="([^"]*)"', html):
         assert href.lower().startswith(("http://", "https://", "mailto:")), href
     check_html(f"<html><body><p>{html}</p></body></html>", Location("x"))
+
+
+def test_template_toml_is_read_like_every_project_file(project, tmp_path):
+    """A template set's palette file may not be a link out of its folder, nor a FIFO."""
+    secret = tmp_path / "secret.toml"
+    secret.write_text('[colors]\nprimary = "#123456"  # SECRET-CONTENT\n')
+    style = project / "templates" / "evil" / "template.toml"
+    style.unlink(missing_ok=True)
+    style.symlink_to(secret)
+    code, out = build(project)
+    assert code == 1 and "template.toml" in out and "SECRET-CONTENT" not in out
+    style.unlink()
+    os.mkfifo(style)
+    code, out = build(project)     # refused at once, not a hang
+    assert code == 1 and "template.toml" in out

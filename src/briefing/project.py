@@ -149,10 +149,24 @@ MAX_CONFIG_DEPTH = 10
 
 
 def load_config(path: Path, shown: str, root: Path | None = None) -> Config:
+    text, data = read_settings(path, shown, root if root is not None else path.parent)
+    _check_output(data, text, shown)
+
+    def allowed(loc: list[str]) -> list[str]:
+        section = Config
+        for part in loc[:-1]:
+            section = section.model_fields[part].annotation if part in section.model_fields else section
+        return list(getattr(section, "model_fields", {}))
+    return validate_settings(Config, data, text, shown, allowed)
+
+
+def read_settings(path: Path, shown: str, root: Path, *, allowed_extra_roots=()) -> tuple[str, dict]:
+    """A TOML settings file (briefing.toml, a template set's template.toml), read through the
+    safe reader, checked (UTF-8, no bidi controls, shallow) and parsed: (text, data)."""
     from .i18n.catalogs import BIDI_CONTROLS
     from .safefs import read_project_file
-    data_bytes = read_project_file(root if root is not None else path.parent, path, shown,
-                                   max_bytes=MAX_CONFIG_BYTES)
+    data_bytes = read_project_file(root, path, shown, max_bytes=MAX_CONFIG_BYTES,
+                                   allowed_extra_roots=allowed_extra_roots)
     try:
         text = data_bytes.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -168,18 +182,22 @@ def load_config(path: Path, shown: str, root: Path | None = None) -> Config:
     depth = _max_bracket_depth(text)
     if depth > MAX_CONFIG_DEPTH:
         raise BriefError(f"settings are nested deeper than {MAX_CONFIG_DEPTH} levels", Location(shown),
-                         "briefing.toml holds only a few flat tables")
+                         "settings files hold only a few flat tables")
     try:
-        data = tomllib.loads(text)
+        return text, tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         m = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
         where = Location(shown, int(m.group(1)), int(m.group(2))) if m else Location(shown)
         raise BriefError(f"TOML syntax error: {str(exc).split(' (at')[0]}", where) from None
     except RecursionError:
         raise BriefError(f"settings are nested deeper than {MAX_CONFIG_DEPTH} levels", Location(shown)) from None
-    _check_output(data, text, shown)
+
+
+def validate_settings(model, data: dict, text: str, shown: str, allowed):
+    """`data` as `model`, or every problem at its line: an unknown key (with a did-you-mean
+    among `allowed(loc)`), a colour that is not #rrggbb, any other wrong value."""
     try:
-        return Config.model_validate(data)
+        return model.model_validate(data)
     except ValidationError as exc:
         problems = []
         for err in exc.errors(include_url=False):
@@ -188,12 +206,9 @@ def load_config(path: Path, shown: str, root: Path | None = None) -> Config:
             line = next((i for i, l in enumerate(text.splitlines(), 1) if re.match(rf"\s*{re.escape(key)}\s*=", l)), 0)
             where = Location(shown, line, 1) if line else Location(shown)
             if err["type"] == "extra_forbidden":
-                section = Config
-                for part in loc[:-1]:
-                    section = section.model_fields[part].annotation if part in section.model_fields else section
-                allowed = list(getattr(section, "model_fields", {}))
+                names = allowed(loc)
                 problems.append(Problem(f"unknown setting '{'.'.join(loc)}'", where,
-                                        did_you_mean(key, allowed) or f"allowed here: {', '.join(allowed)}"))
+                                        did_you_mean(key, names) or f"allowed here: {', '.join(names)}"))
             elif err["type"] == "string_pattern_mismatch" and loc and loc[0] == "colors":
                 problems.append(Problem(f"setting '{'.'.join(loc)}': {err.get('input')!r} is not a colour", where,
                                         "write it as #rrggbb, e.g. #1d3557"))

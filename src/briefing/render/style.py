@@ -18,14 +18,11 @@ reference.docx styles (Word) and the built-in serif body / sans headings (PDF).
 """
 from __future__ import annotations
 
-import re
-import tomllib
 from dataclasses import dataclass, field
 from typing import Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from ..errors import BriefError, Location, Problem, did_you_mean
 from ..i18n.locale import SANS, SERIF
 from ..project import COLOR, Colors, Project
 
@@ -99,37 +96,18 @@ class TemplateStyle:
                 "families": {"serif": self.kind("text"), "sans": self.kind("headings")}}
 
 
-def load_style(folder, shown: str) -> TemplateStyle:
-    """Read a template set's template.toml (absent: the built-in palette and fonts)."""
+def load_style(folder, shown: str, root=None) -> TemplateStyle:
+    """Read a template set's template.toml (absent: the built-in palette and fonts), through
+    the same safe reader and checks as briefing.toml; `root` is the folder it must stay in."""
+    from ..project import read_settings, validate_settings
     path = folder / STYLE_FILE
-    if not path.is_file():
+    if not path.exists() and not path.is_symlink():
         return TemplateStyle()
-    text = path.read_text(encoding="utf-8")
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        m = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
-        where = Location(shown, int(m.group(1)), int(m.group(2))) if m else Location(shown)
-        raise BriefError(f"TOML syntax error: {str(exc).split(' (at')[0]}", where) from None
-    try:
-        parsed = _StyleFile.model_validate(data)
-    except ValidationError as exc:
-        problems = []
-        for err in exc.errors(include_url=False):
-            loc = [str(p) for p in err["loc"]]
-            key = loc[-1] if loc else ""
-            line = next((i for i, l in enumerate(text.splitlines(), 1) if re.match(rf"\s*{re.escape(key)}\s*=", l)), 0)
-            where = Location(shown, line, 1) if line else Location(shown)
-            if err["type"] == "extra_forbidden":
-                allowed = {"colors": _Palette, "fonts": _Fonts}.get(loc[0]) if len(loc) > 1 else _StyleFile
-                names = list(allowed.model_fields) if allowed else []
-                problems.append(Problem(f"unknown setting '{'.'.join(loc)}'", where,
-                                        did_you_mean(key, names) or f"allowed here: {', '.join(names)}"))
-            elif err["type"] == "string_pattern_mismatch" and loc[0] == "colors":
-                problems.append(Problem(f"setting '{'.'.join(loc)}': {err.get('input')!r} is not a colour", where,
-                                        "write it as #rrggbb, e.g. #1d3557"))
-            else:
-                problems.append(Problem(f"setting '{'.'.join(loc)}': {err['msg']}", where))
-        raise BriefError(problems) from None
+    text, data = read_settings(path, shown, root or folder)
+
+    def allowed(loc: list[str]) -> list[str]:
+        section = {"colors": _Palette, "fonts": _Fonts}.get(loc[0]) if len(loc) > 1 else _StyleFile
+        return list(section.model_fields) if section else []
+    parsed = validate_settings(_StyleFile, data, text, shown, allowed)
     colors = {k: v for k, v in parsed.colors.model_dump().items() if v}
     return TemplateStyle(colors, parsed.fonts)
