@@ -52,10 +52,10 @@ def test_one_copy_per_recipient_in_their_language(built):
     assert "Office of MK Levi, Jerusalem" in first_page and "Key facts" not in first_page.replace("KEY FACTS", "Key facts")
     hebrew = pdftotext(folder / "dana-cohen" / "deca-role.pdf")
     assert "הוכן עבור" in hebrew and "שלום רב" in hebrew and "בכבוד רב" in hebrew and "Dana Cohen" in hebrew
-    assert "הוא נוגע ישירות לעבודת הוועדה שלך" in hebrew
+    assert "נייר המדיניות נוגע ישירות לעבודת ועדתך" in hebrew
     armenian = pdftotext(folder / "արամ-պետրոսյան" / "deca-role.pdf")
     assert "Հարգելի Արամ Պետրոսյան," in armenian and "Հարգանքով՝" in armenian
-    assert "Հասցեատեր՝ Արամ Պետրոսյան" in armenian
+    assert "Անհատական օրինակ՝ Արամ Պետրոսյան" in armenian
 
 
 @pytest.mark.clients

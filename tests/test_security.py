@@ -869,8 +869,13 @@ def _start_build(project: Path, trace: Path, delay: str, *extra: str, jobs: str 
     import sys
     env = {**os.environ, "BRIEFING_TEST_WRITE_DELAY": delay, "BRIEFING_TRACE_WORKERS": str(trace)}
     cmd = BRIEFING if Path(BRIEFING[0]).exists() else [sys.executable, "-m", "briefing"]
+    import signal
+
+    def as_in_a_terminal():  # a build started from a background job inherits an ignored SIGINT
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
     return subprocess.Popen(cmd + ["build", "--project", str(project), "--jobs", jobs, "--out", str(project / "out"),
-                                   *extra], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+                                   *extra], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
+                            preexec_fn=as_in_a_terminal)
 
 
 def _alive(pid: int) -> bool:
