@@ -204,7 +204,7 @@ def write_pdf(doc, options) -> bytes:
     where = Location(options.template.shown("document.html"))
     one_page(doc, options)
     data = write(laid, variant=PDF_STANDARDS.get(options.pdf_standard))
-    preflight(data, result.html, where)
+    preflight(data, result.html, where, fonts_of(laid))
     if options.variant == "print":
         from .printmarks import add_crop_marks
         data = add_crop_marks(data)
@@ -306,7 +306,21 @@ def font_family(postscript_name: str) -> str:
     return name
 
 
-def preflight(pdf: bytes, html: str, where: Location) -> None:
+def fonts_of(laid) -> set[str] | None:
+    """The fonts a written WeasyPrint document embedded ('Noto-Serif-Bold'), as the PDF names
+    them: known without parsing the PDF again (which costs seconds for a long brief)."""
+    fonts = getattr(laid, "fonts", None)
+    if not fonts:
+        return None
+    names = set()
+    for font in fonts.values():
+        name = getattr(font, "name", b"")
+        name = name.decode("latin-1") if isinstance(name, bytes) else str(name)
+        names.add(name.lstrip("/").split("+", 1)[-1])
+    return names
+
+
+def preflight(pdf: bytes, html: str, where: Location, used: set[str] | None = None) -> None:
     """Refuse a PDF that uses a font the template did not name (a silent fallback), or that
     carries active content (non-web links, scripts, attachments)."""
     import io
@@ -319,7 +333,7 @@ def preflight(pdf: bytes, html: str, where: Location) -> None:
     if active:
         raise BriefError(f"the PDF would carry {', '.join(active)}", where, HINT)
     named = named_fonts(html)
-    for font in sorted(used_fonts(pdf, reader)):
+    for font in sorted(used if used is not None else used_fonts(pdf, reader)):
         if font_family(font) not in named:
             raise BriefError(f"the PDF would use the font '{font}', which the template does not name", where,
                              "name it in a font-family of the template, or remove the characters that need it")
