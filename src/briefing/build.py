@@ -118,17 +118,22 @@ def plan(loaded: Loaded, options: BuildOptions, out_dir: Path) -> list[Job]:
         if options.languages:
             langs = [lang for lang in options.languages if lang in langs]
         for lang in langs:
-            for layout in options.layouts:
-                for fmt in options.formats:
-                    variants = [""]
-                    if fmt == "pdf" and options.print_profile:
-                        variants = ["print"]
-                    if fmt == "pdf" and options.booklet and layout == "brief":
-                        variants.append("booklet")
-                    for variant in variants:
-                        name = output_name(brief_id, layout, fmt, variant)
-                        jobs.append(Job(brief_id, lang, fmt, layout, out_dir / lang / name, variant))
+            for layout, fmt, variant in document_outputs(options):
+                name = output_name(brief_id, layout, fmt, variant)
+                jobs.append(Job(brief_id, lang, fmt, layout, out_dir / lang / name, variant))
     return jobs
+
+
+def document_outputs(options: BuildOptions):
+    """(layout, format, variant) of every file a document is written as: print replaces the
+    plain PDF (bleed and crop marks); a booklet is one more PDF of a full brief."""
+    for layout in options.layouts:
+        for fmt in options.formats:
+            variants = ["print" if fmt == "pdf" and options.print_profile else ""]
+            if fmt == "pdf" and options.booklet and layout == "brief":
+                variants.append("booklet")
+            for variant in variants:
+                yield layout, fmt, variant
 
 
 class Reporter:

@@ -258,7 +258,7 @@ def recipient_plan(project, loaded, options, out_dir: Path):
     """The jobs of a recipients build: each recipient's briefs, in their language, in the
     formats and layouts asked for, written to OUT/recipients/<slug>/<brief>.<format>.
     Returns (jobs, {row hash: the data a worker needs}, warnings)."""
-    from .build import Job, output_name
+    from .build import Job, document_outputs, output_name
     path = Path(options.recipients)
     shown = project.rel(path)
     existing = {p.stem for p in project.brief_paths()}
@@ -272,16 +272,9 @@ def recipient_plan(project, loaded, options, out_dir: Path):
         for brief in person.briefs:
             if brief in skipped:
                 continue
-            for layout in options.layouts:
-                for fmt in options.formats:
-                    variants = [""]
-                    if fmt == "pdf" and options.print_profile:
-                        variants = ["print"]
-                    if fmt == "pdf" and options.booklet and layout == "brief":
-                        variants.append("booklet")
-                    for variant in variants:
-                        target = out_dir / "recipients" / person.slug / output_name(brief, layout, fmt, variant)
-                        jobs.append(Job(brief, person.language, fmt, layout, target, variant, person.key))
+            for layout, fmt, variant in document_outputs(options):
+                target = out_dir / "recipients" / person.slug / output_name(brief, layout, fmt, variant)
+                jobs.append(Job(brief, person.language, fmt, layout, target, variant, person.key))
     return jobs, {p.key: p.data() for p in people}, privacy_warnings(path, shown)
 
 
