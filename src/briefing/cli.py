@@ -288,12 +288,11 @@ def cmd_serve(args, out: Out) -> int:
 
 
 def cmd_check(args, out: Out) -> int:
-    from .pipeline import check_languages, load_project
+    from .pipeline import all_problems, load_project
     project = _project(args)
     loaded = load_project(project, args.brief)
-    report = loaded.report
-    report.extend(_unique(check_languages(loaded).problems, report.problems))
-    problems = strict_problems(report.problems) if args.strict else report.problems
+    problems = all_problems(loaded)
+    problems = strict_problems(problems) if args.strict else problems
     out.problems(problems)
     errors = sum(p.severity == "error" for p in problems)
     count = len(args.brief) if args.brief else len(project.brief_paths())

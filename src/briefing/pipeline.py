@@ -146,6 +146,18 @@ def compose(loaded: Loaded, brief_id: str, lang: str, *, paper: str | None = Non
     return Composed(document, tr.stats, words.stats, problems, set(tr.seen))
 
 
+def all_problems(loaded: Loaded) -> list[Problem]:
+    """What `briefing check` reports: the loading problems, then those of composing every
+    language of every brief, each once."""
+    problems = list(loaded.report.problems)
+    seen = set(problems)
+    for p in check_languages(loaded).problems:
+        if p not in seen:
+            seen.add(p)
+            problems.append(p)
+    return problems
+
+
 def check_languages(loaded: Loaded) -> Report:
     """Compose every brief in every language it declares (no rendering): translation,
     glyph and fallback problems, as a build would find them."""

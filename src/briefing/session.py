@@ -21,7 +21,7 @@ from .build import BuildOptions, BuildResult, Reporter, build
 from .cache import project_digest
 from .document import Document
 from .errors import BriefError, Report
-from .pipeline import Composed, Loaded, check_languages, compose, composition_problems, load_project
+from .pipeline import Composed, Loaded, all_problems, compose, composition_problems, load_project
 from .project import Project
 
 
@@ -47,11 +47,8 @@ class Session:
 
     def check(self) -> Report:
         """Every problem of the project, as `briefing check` reports them."""
-        loaded = self.loaded
         report = Report()
-        report.extend(loaded.report.problems)
-        seen = set(report.problems)
-        report.extend([p for p in check_languages(loaded).problems if p not in seen])
+        report.extend(all_problems(self.loaded))
         return report
 
     # --- one document ---------------------------------------------------------------------------
