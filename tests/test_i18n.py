@@ -232,6 +232,48 @@ def test_malformed_po_is_an_error_with_its_line(project, text, line):
     assert re.search(r"locales/he/LC_MESSAGES/deca-role\.po:\d+(:\d+)?: error: " + re.escape(line), err), err
 
 
+STRICT_PO_CASES = [
+    ('msgid "a"\nmsgstr "b\n', "2:8: unterminated string"),
+    ('msgid "a"\nmsgstr "b" x\n', "2:8: malformed string"),
+    ('msgid "a"\nmsgstr "b\\q"\n', "2:10: unknown escape '\\q'"),
+    ('msgstr "orphan"\n"more"\n\nmsgid "x"\nmsgstr "y"\n', "1:1: msgstr without a msgid"),
+    ('msgid "a"\nmsgid "b"\nmsgstr "c"\n', "1:1: msgid without a msgstr"),
+    ('msgid "a"\nmsgstr "b"\nmsgstr "c"\n', "3:1: msgstr appears twice in one entry"),
+    ('msgid "a"\nmsgstr "b"\n\nmsgstr "c"\n', "4:1: msgstr without a msgid"),
+    ('msgctxt "a"\nmsgctxt "b"\nmsgid "x"\nmsgstr "y"\n', "2:1: msgctxt appears twice in one entry"),
+    ('"lonely"\n', "1:1: a string with no keyword before it"),
+    ('msgid "a"\nmsgstr "b"\nfoo "x"\n', "3:1: unknown keyword 'foo'"),
+    ('msgctxt "c"\nmsgid "a"\nmsgstr "1"\n\nmsgctxt "c"\nmsgid "a"\nmsgstr "2"\n',
+     "6:1: duplicate entry for msgid \"a\" (context 'c')"),
+    ('msgid ""\nmsgstr "A: 1\\n"\n\nmsgid ""\nmsgstr "A: 2\\n"\n', '4:1: a second header entry (msgid "")'),
+]
+
+
+@pytest.mark.parametrize("text,found", STRICT_PO_CASES)
+def test_the_strict_reader_reports_what_babel_lets_through(text, found):
+    """Each mistake has exactly one problem, at its line and column; Babel's own lenient
+    reader accepts every one of these files without a word."""
+    import io
+    from babel.messages.pofile import read_po
+    from briefing.i18n.poread import read_po_strict
+    read_po(io.StringIO(text), locale="he")      # lenient: no exception, something is lost
+    cat, problems = read_po_strict(text, "x.po", "he")
+    assert cat is None
+    assert [f"{p.location}: {p.message}" for p in problems] == [f"x.po:{found}"]
+
+
+def test_the_strict_reader_keeps_what_babel_drops():
+    from briefing.i18n.poread import read_po_strict
+    text = ('msgid ""\nmsgstr "Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+            '#, fuzzy\n#| msgid "Old English"\n#| "text"\nmsgctxt "a.b"\nmsgid "New"\nmsgstr "חדש"\n\n'
+            '  msgid "two"\r\n  msgstr ""\r\n  "lines"\r\n\n'
+            '#~ msgid "gone"\n#~ msgstr "g"\n#~| msgid "older"\n')
+    cat, problems = read_po_strict(text, "x.po", "he")
+    assert problems == []
+    assert cat.get("New", context="a.b").previous_id == ["Old Englishtext"]
+    assert cat.get("two").string == "lines" and list(cat.obsolete) == ["gone"]
+
+
 # --- locale formatting -----------------------------------------------------------------
 
 def test_babel_formatting_per_language():

@@ -14,14 +14,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from babel.messages.catalog import Catalog, Message
-from babel.messages.pofile import normalize, read_po, unescape, write_po
+from babel.messages.pofile import normalize, unescape, write_po
 
 from .. import __version__
 from ..errors import Location, Problem
 from ..inline import Emph, Link, Strong, parse, walk
 from ..model import Brief, iter_texts
 from .locale import PLURAL_FORMS, Lang
-from .pocheck import check_po, previous_ids
+from .poread import read_po_strict
 from .words import WORDS
 
 TEMPLATE_DOMAIN = "template"
@@ -103,19 +103,11 @@ def read_catalog(path: Path, shown: str, lang: str, root: Path | None = None) ->
     except UnicodeDecodeError:
         return PoFile(path, shown, None, [Problem("file is not valid UTF-8", Location(shown),
                                                   "save it as UTF-8 (Poedit does by default)")])
-    problems = check_po(text, shown)
+    cat, problems = read_po_strict(text, shown, lang)
     if problems:
         return PoFile(path, shown, None, problems)
-    try:
-        cat = read_po(io.StringIO(text), locale=lang, abort_invalid=True)
-    except Exception as exc:  # Babel's PoFileError and friends: report, never trace
-        line = getattr(exc, "lineno", 0)
-        return PoFile(path, shown, None, [Problem(f"cannot read catalog: {exc}", Location(shown, line))])
-    previous = previous_ids(text)
     for msg in cat:
         msg.flags.discard("python-format")
-        if (msg.context, msg.id) in previous and msg.fuzzy:
-            msg.previous_id = [previous[(msg.context, msg.id)]]
     for msg in cat.obsolete.values():
         msg.flags.discard("python-format")
     _set_plural_forms(cat, lang)

@@ -1,23 +1,22 @@
 """One translation edited in place in a .po file; every other byte of the file stays as it was.
 
-The preview server's translator panel saves through here. The file is checked (the strict
-syntax check of `pocheck`), the entry found by (msgctxt, msgid), its `msgstr` lines
+The preview server's translator panel saves through here. The file is checked (Babel's reader made strict,
+`poread`), the entry found by (msgctxt, msgid), its `msgstr` lines
 replaced (quoted and wrapped as `write_po` writes them), and, when asked, its fuzzy flag
 and previous-msgid (`#|`) lines removed, as Poedit does when a translator clears "Needs
 work". Comments, locations, other entries, line endings and a BOM are kept. The new text
-is read back with Babel before it replaces the file, atomically.
+is read back by the same strict reader before it replaces the file, atomically.
 """
 from __future__ import annotations
 
-import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from babel.messages.pofile import normalize, read_po, unescape
+from babel.messages.pofile import normalize, unescape
 
 from ..errors import BriefError, Location
-from .pocheck import check_po
+from .poread import po_problems, read_po_strict
 
 KEYWORD_RE = re.compile(r"^(msgctxt|msgid_plural|msgid|msgstr(?:\[\d+\])?)\s+(.*)$")
 WIDTH = 76   # as `catalogs.serialize` writes
@@ -119,7 +118,7 @@ def set_translation(path: Path, shown: str, lang: str, msgid: str, ctx: str | No
         text = raw.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError:
         raise BriefError("file is not valid UTF-8", Location(shown), "save it as UTF-8") from None
-    problems = check_po(text, shown)
+    problems = po_problems(text, shown)
     if problems:
         raise BriefError([problems[0]])
     newline = "\r\n" if "\r\n" in text else "\n"
@@ -157,11 +156,10 @@ def set_translation(path: Path, shown: str, lang: str, msgid: str, ctx: str | No
             block = block + [""]
         lines[at:at] = block
     new_text = newline.join(lines)
-    problems = check_po(new_text, shown)
+    catalog, problems = read_po_strict(new_text, shown, lang)
     if problems:  # never write a file the strict reader would refuse
         raise BriefError(f"the edit would break the file: {problems[0].message}", problems[0].location)
-    # read back with Babel: the entry must hold exactly what was asked
-    catalog = read_po(io.StringIO(new_text), locale=lang, abort_invalid=True)
+    # read back: the entry must hold exactly what was asked
     message = catalog.get(msgid, context=ctx)
     if message is None or (message.string or "") != msgstr:
         raise BriefError("the edit could not be verified; the file was not changed", Location(shown))
