@@ -54,7 +54,7 @@ def test_one_copy_per_recipient_in_their_language(built):
     assert "הוכן עבור" in hebrew and "שלום רב" in hebrew and "בכבוד רב" in hebrew and "Dana Cohen" in hebrew
     assert "נייר המדיניות נוגע ישירות לעבודת ועדתך" in hebrew
     armenian = pdftotext(folder / "արամ-պետրոսյան" / "deca-role.pdf")
-    assert "Հարգելի Արամ Պետրոսյան," in armenian and "Հարգանքով՝" in armenian
+    assert "Մեծարգո Արամ Պետրոսյան," in armenian and "Հարգանքով՝" in armenian
     assert "Անհատական օրինակ՝ Արամ Պետրոսյան" in armenian
 
 
