@@ -104,6 +104,17 @@ def set_translation(po: Path, ctx: str, new: str) -> None:
     po.write_text(text[:j] + "msgstr " + json.dumps(new, ensure_ascii=False) + text[k:], encoding="utf-8")
 
 
+@pytest.mark.parametrize("english,translation,ok", [
+    ("Since the 1990s [@x].", "מאז שנות ה-90 [@x].", True),      # a decade, as Hebrew writes it
+    ("Since the 1990s [@x].", "מאז שנות ה-1990 [@x].", True),
+    ("Since the 1990s [@x].", "מאז שנות ה-80 [@x].", False),
+    ("Since 1990 [@x].", "מאז 90 [@x].", False),                  # a year is not a decade
+])
+def test_a_decade_may_be_written_short(english, translation, ok):
+    from briefing.i18n.catalogs import translation_problems
+    assert (translation_problems(english, translation) == []) is ok
+
+
 @pytest.mark.parametrize("ctx,broken,problem,english", [
     ("summary.1", "מאז {deca_sinse} פועל אפ\"י [@blankspot-2023].",
      "placeholder mismatch: drops {deca_since} and adds {deca_sinse}", "Defense Export Controls Agency (DECA) was established"),
