@@ -22,6 +22,7 @@ from ..document import Code, Document, Emph, LineBreak, Link, NoteRef, Span, Str
 from ..errors import BriefError, Location
 from ..i18n.locale import profile as language_profile
 from . import ooxml
+from .docx_fonts import embed_fonts
 from .docx_package import clean_package
 from .docx_styles import ensure_styles, localize_styles, set_fonts
 
@@ -200,6 +201,7 @@ class DocxWriter:
         self.footnotes.attach()
         self._properties()
         clean_package(self.d)
+        embed_fonts(self.d)
         return save_reproducibly(self.d, epoch or int(self.doc.timestamp.timestamp()))
 
     def block(self, block) -> None:
