@@ -28,6 +28,7 @@ from .docx_styles import ensure_styles, localize_styles, set_fonts
 
 PAPER = {"a4": (Mm(210), Mm(297)), "letter": (Mm(215.9), Mm(279.4)), "a5": (Mm(148), Mm(210))}
 LATIN_LETTER = re.compile(r"[A-Za-z]")
+URL_TEXT = re.compile(r"(?:https?://|www\.)\S+")  # as the HTML writer's url_html
 LRM, RLM = "\u200e", "\u200f"
 MAX_REFERENCE_BYTES = 10_000_000
 MAX_REFERENCE_ENTRIES = 500
@@ -134,6 +135,9 @@ class DocxWriter:
             elif isinstance(node, Link):
                 link = ooxml.hyperlink(parent, part, node.href)
                 self.inline(link, node.children, part, {**fmt, "style": "Hyperlink"})
+                if len(node.children) == 1 and isinstance(node.children[0], Str) \
+                        and URL_TEXT.fullmatch(node.children[0].text):
+                    ooxml.no_break_hyphens(link)  # a printed address never breaks at its hyphens
             elif isinstance(node, LineBreak):
                 r = ooxml.make_run(parent, None)
                 r.append(ooxml.etree.Element(ooxml.qn("w:br")))

@@ -99,7 +99,10 @@ class _Styles:
 
 
 def _run_text(r) -> str:
-    return "".join(t.text or "" for t in r.iter(qn("w:t")))
+    text = "".join(t.text or "" for t in r.iter(qn("w:t")))
+    if r.find(qn("w:noBreakHyphen")) is not None:
+        text += "-\u2011"  # drawn with one of them
+    return text
 
 
 def font_usage(d) -> dict[tuple[str, str], set[str]]:

@@ -308,3 +308,28 @@ def paragraph_change(p_el) -> str | None:
             parent = parent.getparent()
         kinds.add(etree.QName(parent).localname if parent is not None and parent is not p_el else None)
     return kinds.pop() if len(kinds) == 1 and None not in kinds else None
+
+
+def no_break_hyphens(el) -> None:
+    """Every hyphen-minus in the runs under `el` (a printed web address) as w:noBreakHyphen:
+    the same hyphen drawn, but never a place to break the line, so a reader cannot take a
+    break for a hyphen of the address (Word breaks lines only at spaces and hyphens). The
+    hyperlink's target keeps the address itself."""
+    for t in list(el.iter(qn("w:t"))):
+        if not t.text or "-" not in t.text:
+            continue
+        pieces = t.text.split("-")
+        t.text = pieces[0]
+        anchor = t
+        for piece in pieces[1:]:
+            hyphen = etree.Element(qn("w:noBreakHyphen"))
+            anchor.addnext(hyphen)
+            anchor = hyphen
+            if piece:
+                nxt = etree.Element(qn("w:t"))
+                nxt.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+                nxt.text = piece
+                anchor.addnext(nxt)
+                anchor = nxt
+        if not t.text:
+            t.getparent().remove(t)
