@@ -72,6 +72,22 @@ def embedded_fonts(path: Path) -> dict[tuple[str, str], dict]:
         return out
 
 
+def plain_body_text(path: Path) -> str:
+    """The text of Normal paragraphs' runs with no style, bold or italic of their own."""
+    with zipfile.ZipFile(path) as z:
+        root = etree.fromstring(z.read("word/document.xml"))
+    out = []
+    for p in root.iter(w("p")):
+        style = p.find(f"{w('pPr')}/{w('pStyle')}")
+        if style is not None and style.get(w("val")) != "Normal":
+            continue
+        for r in p.iter(w("r")):
+            props = r.find(w("rPr"))
+            if props is None or all(props.find(w(tag)) is None for tag in ("b", "i", "rStyle")):
+                out += [t.text or "" for t in r.iter(w("t"))]
+    return "".join(out)
+
+
 def document_text(path: Path) -> str:
     with zipfile.ZipFile(path) as z:
         return "".join(t.text or "" for name in z.namelist() if TEXT_PARTS.match(name)
@@ -96,19 +112,24 @@ def test_fonts_are_embedded_and_cover_the_text(samples, brief, lang):
         bold = bool(font["OS/2"].fsSelection & 0x20)
         italic = bool(font["OS/2"].fsSelection & 0x01)
         assert (bold, italic) == ("Bold" in face, "Italic" in face)
-    # every letter of the document's own script is in its script's fonts, every Latin letter
-    # and digit in the Latin ones (regular faces: the body and the headings)
+    # every letter of the text is in an embedded face of its script's fonts; each face holds
+    # the document's characters only (a subset); plain body text is in the body's regular face
     text = document_text(path)
-    script = {ch for ch in text if SCRIPT.get(lang, "-") in unicodedata.name(ch, "")}
-    for family in SCRIPT_FONTS[lang]:
-        cmap = fonts[(family, "Regular")]["font"].getBestCmap()
-        assert not {ch for ch in script if ord(ch) not in cmap}, f"{family} lacks characters of the text"
+    script = {ch for ch in text if lang in SCRIPT and SCRIPT[lang] in unicodedata.name(ch, "")}
+    latin = {ch for ch in text if ch.isascii() and ch.isalnum()}
+    for families, letters in ((SCRIPT_FONTS[lang], script), ({"Noto Serif", "Noto Sans"}, latin)):
+        covered = set().union(*(item["font"].getBestCmap() for (family, _), item in fonts.items()
+                                if family in families))
+        assert not {ch for ch in letters if ord(ch) not in covered}
     if lang != "en":
         assert script, "the document has text in its own script"
-    latin = {ch for ch in text if ch.isascii() and ch.isalnum()}
-    for family in ("Noto Serif", "Noto Sans"):
-        cmap = fonts[(family, "Regular")]["font"].getBestCmap()
-        assert not {ch for ch in latin if ord(ch) not in cmap}
+    allowed = {ord(ch) for ch in text + "0123456789 -\u2011"}
+    for key, item in fonts.items():
+        assert set(item["font"].getBestCmap()) <= allowed, f"{key} holds characters the document lacks"
+    body = {"he": "Noto Serif Hebrew", "hy": "Noto Serif Armenian"}.get(lang, "Noto Serif")
+    plain = plain_body_text(path)
+    letters = {ch for ch in plain if (script and ch in script) or (lang == "en" and ch in latin)}
+    assert letters and {ord(ch) for ch in letters} <= set(fonts[(body, "Regular")]["font"].getBestCmap())
     # subsets: far smaller than the installed fonts
     assert sum(len(item["raw"]) for item in fonts.values()) < 400_000
     with zipfile.ZipFile(path) as z:
