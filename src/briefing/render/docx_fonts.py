@@ -204,7 +204,10 @@ def _font_info(path: str) -> dict | None:
                       panose.bMidline, panose.bXHeight]
             family_class = os2.sFamilyClass >> 8
             kind = ("roman" if family_class in (1, 2, 3, 4, 5, 7) else "swiss" if family_class == 8 else
-                    "script" if family_class == 10 else "decorative" if family_class == 9 else "auto")
+                    "script" if family_class == 10 else "decorative" if family_class == 9 else
+                    # no class: the PANOSE serif style of a text face (2-10 serif, 11-13 sans)
+                    "roman" if digits[0] == 2 and 2 <= digits[1] <= 10 else
+                    "swiss" if digits[0] == 2 and 11 <= digits[1] <= 13 else "auto")
             return {"panose": "".join(f"{v:02X}" for v in digits), "family": kind,
                     "subset": not fs_type & 0x0100, "cmap": frozenset(font.getBestCmap() or {}),
                     "sig": {"usb0": os2.ulUnicodeRange1, "usb1": os2.ulUnicodeRange2, "usb2": os2.ulUnicodeRange3,
