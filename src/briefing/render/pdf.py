@@ -17,6 +17,8 @@ MAX_FILE = 20_000_000
 def _weasy():
     import weasyprint
     from weasyprint import urls
+    from .linebreak import install
+    install()   # a line no longer ends after its first word (see linebreak.py)
     return weasyprint, urls
 
 
