@@ -361,3 +361,24 @@ def test_an_enormous_earlier_edition_stops_at_the_time_limit(earlier, monkeypatc
     assert not (repo / "d" / "en" / "good.changes.pdf").exists()
     # the terminal lists the first changes and counts the rest
     assert stdout.count("removed point") <= 60 and "more (see the redline)" in stdout
+
+
+def test_a_project_at_a_ref_too_large_to_unpack_is_refused(tmp_path, monkeypatch):
+    """git keeps a file of zeros a thousand times smaller than it is: an edition whose tree holds
+    one was unpacked whole into memory (500 MB of zeros: 1 GB). Now it is streamed and limited."""
+    import briefing.editions
+    monkeypatch.setattr(briefing.editions, "MAX_FILE_BYTES", 1_000_000)
+    repo = tmp_path / "repo"
+    shutil.copytree(FIXTURES / "project", repo)
+    (repo / "assets").mkdir(exist_ok=True)
+    (repo / "assets" / "zeros.png").write_bytes(bytes(3_000_000))
+    commit_and_tag(repo)
+    code, stdout, stderr = run_cli("diff", "edition-1", "--project", str(repo), "--no-files")
+    assert code == 1
+    assert "error: the project at 'edition-1' is too large to compare (over 1 MB in assets/zeros.png" in stderr
+    assert "Traceback" not in stdout + stderr
+    (repo / "assets" / "zeros.png").unlink()
+    git(repo, "commit", "-qam", "no zeros")
+    git(repo, "tag", "edition-2")
+    code, stdout, stderr = run_cli("diff", "edition-2", "--project", str(repo), "--no-files")
+    assert code == 0 and "good [en]: no changes" in stdout, stdout + stderr
