@@ -1093,3 +1093,17 @@ def test_template_toml_is_read_like_every_project_file(project, tmp_path):
     os.mkfifo(style)
     code, out = build(project)     # refused at once, not a hang
     assert code == 1 and "template.toml" in out
+
+
+@pytest.mark.parametrize("family", ["A\\u0001B", "x\\u0000", "Noto\\n", "A" * 101])
+def test_template_toml_font_family_with_control_characters_is_an_error_not_a_crash(project, family):
+    """A control character in a font family name crashed the Word writer (its XML cannot hold
+    one): an 'internal error' per document. Now it is the setting's error at its line."""
+    style = project / "templates" / "evil" / "template.toml"
+    style.write_text(f'[fonts]\ntext = "serif"\ntext_family = "{family}"\n', encoding="utf-8")
+    code, out, err = run_cli("build", "--project", str(project), "--template", "evil", "--format", "docx",
+                             "--out", str(project / "out"), "--jobs", "0")
+    assert code == 1
+    assert ("templates/evil/template.toml:3:1: error: setting 'fonts.text_family': not a font family name"
+            in out + err)
+    assert "internal error" not in out + err and "Traceback" not in out + err

@@ -212,6 +212,10 @@ def validate_settings(model, data: dict, text: str, shown: str, allowed):
             elif err["type"] == "string_pattern_mismatch" and loc and loc[0] == "colors":
                 problems.append(Problem(f"setting '{'.'.join(loc)}': {err.get('input')!r} is not a colour", where,
                                         "write it as #rrggbb, e.g. #1d3557"))
+            elif err["type"] == "string_pattern_mismatch" and loc and loc[0] == "fonts":
+                problems.append(Problem(f"setting '{'.'.join(loc)}': not a font family name", where,
+                                        "write the family as installed, e.g. \"Source Serif 4\": up to 100 "
+                                        "characters, without quotes, ; { } < > or control characters"))
             else:
                 problems.append(Problem(f"setting '{'.'.join(loc)}': {err['msg']}", where))
         raise BriefError(problems) from None
