@@ -261,3 +261,124 @@ def test_diff_errors_name_the_ref(tmp_path):
     code, _, stderr = run_cli("diff", str(empty), "--project", str(repo))
     assert code == 1 and "is a folder without manifest.json" in stderr
     assert "Traceback" not in stderr
+
+
+# --- an earlier build folder is untrusted (downloaded, another machine's) ---------------------------
+
+@pytest.fixture
+def earlier(tmp_path):
+    """A project and a JSON build of it (the 'earlier edition'), to be tampered with."""
+    repo = tmp_path / "repo"
+    shutil.copytree(FIXTURES / "project", repo)
+    first = tmp_path / "edition-1"
+    code, stdout, stderr = run_cli("build", "--project", str(repo), "--format", "json", "--out", str(first),
+                                   "--jobs", "0")
+    assert code == 0, stdout + stderr
+    return repo, first
+
+
+def _tamper(first: Path, change) -> Path:
+    path = first / "en" / "good.json"
+    data = json.loads(path.read_text())
+    change(data)
+    path.write_text(json.dumps(data))
+    return path
+
+
+def _removed_section(heading: list) -> dict:
+    return {"role": "section", "number": 9, "id": "gone", "heading": heading, "intro": None, "children": []}
+
+
+@pytest.mark.parametrize("heading,field,message", [
+    ([{"t": "Link", "href": "javascript:alert(1)", "c": [{"t": "Str", "text": "x"}]}], None,
+     "a link to 'javascript:alert(1)': only http(s), mailto and #anchor links are allowed"),
+    ([{"t": "Span", "dir": 'ltr" onload="x', "class": None, "c": []}], None,
+     "a span's direction is not ltr, rtl or auto: 'ltr\" onload=\"x'"),
+    ([{"t": "Span", "dir": None, "class": 'a" style="x', "c": []}], None, "a span's class is not a plain word"),
+    ([{"t": "Str", "text": "bad \x01 text"}], None, "a text holds the control character U+0001"),
+    ([{"t": "Note", "n": "1e9", "c": []}], None, "a note's number is not a whole number"),
+    ([{"t": "Str", "text": "x"}], ("id", [1, 2]), "a text field is not a text"),
+    ([{"t": "Str", "text": "x"}], ("number", 10 ** 300), "a number field is not a whole number (up to 1,000,000)"),
+    ([json.loads('{"t": "Emph", "c": [' * 60 + "]}" * 60)], None, "inline content is nested deeper than 40 levels"),
+])
+def test_a_tampered_earlier_document_is_an_error_not_a_crash_or_a_leak(earlier, heading, field, message):
+    """What an earlier build folder holds reached the writers as it was: a removed section's
+    unknown types crashed them ('internal error'), a span's direction was written into the
+    HTML unescaped, a javascript: link was blamed on the template."""
+    repo, first = earlier
+    section = _removed_section(heading)
+    if field:
+        section[field[0]] = field[1]
+    shown = _tamper(first, lambda d: d["blocks"].append(section))
+    code, stdout, stderr = run_cli("diff", str(first), "--project", str(repo), "--out", str(repo / "d"))
+    assert code == 1
+    assert f"{shown}: error: cannot read the earlier build's document: {message}" in stderr
+    assert "internal error" not in stdout + stderr and "Traceback" not in stdout + stderr
+    assert not (repo / "d" / "en").exists()
+
+
+@pytest.mark.parametrize("manifest,message", [
+    ({"tool": "briefing", "outputs": [{"brief": "good", "language": "en", "layout": "brief", "status": "built",
+                                       "format": "json", "path": 5}]}, "output 1 of the manifest: 'path' is not a text"),
+    ({"tool": "briefing", "outputs": [{"brief": "good", "language": "en", "layout": "brief", "status": "built",
+                                       "format": "json", "path": "../../repo/briefs/good.yaml"}]},
+     "output 1 of the manifest: its path '../../repo/briefs/good.yaml' leads out of the build folder"),
+    ('{"tool": "briefing", "outputs": ' + "[" * 100_000 + "]" * 100_000 + "}",
+     "not a briefing manifest: it is nested too deeply"),
+])
+def test_a_tampered_earlier_manifest_is_an_error(earlier, manifest, message):
+    repo, first = earlier
+    path = first / "manifest.json"
+    path.write_text(manifest if isinstance(manifest, str) else json.dumps(manifest))
+    code, stdout, stderr = run_cli("diff", str(first), "--project", str(repo), "--no-files")
+    assert code == 1 and f"{path}: error: {message}" in stderr
+    assert "internal error" not in stdout + stderr
+
+
+def test_an_earlier_manifest_linking_out_of_its_folder_is_refused(earlier, tmp_path):
+    repo, first = earlier
+    elsewhere = tmp_path / "elsewhere.json"
+    (first / "manifest.json").rename(elsewhere)
+    (first / "manifest.json").symlink_to(elsewhere)
+    code, _, stderr = run_cli("diff", str(first), "--project", str(repo), "--no-files")
+    assert code == 1 and "error: the earlier build's manifest is a link out of its folder" in stderr
+
+
+def test_an_enormous_earlier_edition_stops_at_the_time_limit(earlier, monkeypatch):
+    """20,000 removed points in a 1 MB earlier document: the marked PDF was laid out in the
+    command's own process without a limit (hours); now it stops at the build's time limit."""
+    import briefing.diff
+    monkeypatch.setattr(briefing.diff, "WRITE_TIMEOUT", 3.0)
+    repo, first = earlier
+
+    def many(data):
+        summary = next(b for b in data["blocks"] if b["role"] == "summary")
+        summary["points"] += [[{"t": "Str", "text": f"removed point {i}"}] for i in range(20_000)]
+    _tamper(first, many)
+    code, stdout, stderr = run_cli("diff", str(first), "--project", str(repo), "--out", str(repo / "d"))
+    assert code == 1
+    assert "error: the changes of good [en] took longer than 3 s to write, and were not written" in stderr
+    assert not (repo / "d" / "en" / "good.changes.pdf").exists()
+    # the terminal lists the first changes and counts the rest
+    assert stdout.count("removed point") <= 60 and "more (see the redline)" in stdout
+
+
+def test_a_project_at_a_ref_too_large_to_unpack_is_refused(tmp_path, monkeypatch):
+    """git keeps a file of zeros a thousand times smaller than it is: an edition whose tree holds
+    one was unpacked whole into memory (500 MB of zeros: 1 GB). Now it is streamed and limited."""
+    import briefing.editions
+    monkeypatch.setattr(briefing.editions, "MAX_FILE_BYTES", 1_000_000)
+    repo = tmp_path / "repo"
+    shutil.copytree(FIXTURES / "project", repo)
+    (repo / "assets").mkdir(exist_ok=True)
+    (repo / "assets" / "zeros.png").write_bytes(bytes(3_000_000))
+    commit_and_tag(repo)
+    code, stdout, stderr = run_cli("diff", "edition-1", "--project", str(repo), "--no-files")
+    assert code == 1
+    assert "error: the project at 'edition-1' is too large to compare (over 1 MB in assets/zeros.png" in stderr
+    assert "Traceback" not in stdout + stderr
+    (repo / "assets" / "zeros.png").unlink()
+    git(repo, "commit", "-qam", "no zeros")
+    git(repo, "tag", "edition-2")
+    code, stdout, stderr = run_cli("diff", "edition-2", "--project", str(repo), "--no-files")
+    assert code == 0 and "good [en]: no changes" in stdout, stdout + stderr

@@ -153,3 +153,49 @@ def test_recipients_file_must_be_ignored_by_git(tmp_path):
     outside = tmp_path / "elsewhere.csv"   # not in a repository
     outside.write_text("name,language,brief\n", encoding="utf-8")
     assert privacy_warnings(outside, str(outside)) == []
+
+
+class _CountingText(str):
+    """The file's text, counting how often it is split into lines."""
+
+    splits = 0
+
+    def splitlines(self, *args, **kwargs):
+        type(self).splits += 1
+        return super().splitlines(*args, **kwargs)
+
+
+def test_reading_many_rows_is_linear():
+    """A 5 MB file of 100,000 rows took hours: the text was split into lines once per row."""
+    from briefing.recipients import _csv_rows
+    _CountingText.splits = 0
+    rows = "".join(f"Person {i},en,good\n" for i in range(2000))
+    text = _CountingText("name,language,brief\n" + rows)
+    out = _csv_rows(text, "people.csv")
+    assert len(out) == 2000 and out[-1][1]["name"][0] == "Person 1999"
+    assert _CountingText.splits <= 1
+
+
+@pytest.mark.parametrize("cell,message", [
+    ("Dana\x00Cohen", "row 1, column 'name': contains the control character U+0000 at character 5"),
+    ("Dana \x1b[2JCohen", "row 1, column 'name': contains the control character U+001B at character 6"),
+    ("Dana\x0bCohen", "row 1, column 'name': contains the control character U+000B at character 5"),
+])
+def test_control_characters_in_a_row_are_refused_not_a_crash(tiny_project, tmp_path, cell, message):
+    """A NUL or an escape in a name crashed the Word writer (an 'internal error' per copy)."""
+    people = tmp_path / "people.csv"
+    people.write_text(f"name,language,brief\n{cell},en,good\n", encoding="utf-8")
+    code, _, stderr = run_cli("build", "--project", str(tiny_project), "--recipients", str(people),
+                              "--out", str(tmp_path / "o"), "--format", "docx", "--jobs", "0")
+    assert code == 1 and f"{people}:2:1: error: {message}" in stderr
+    assert "internal error" not in stderr and "Traceback" not in stderr and "\x1b" not in stderr
+    assert not (tmp_path / "o" / "recipients").exists()
+
+
+def test_a_cell_too_large_for_the_csv_module_is_an_error_at_its_line(tiny_project, tmp_path):
+    people = tmp_path / "people.csv"
+    people.write_text('name,language,brief\nDana,en,good\n"' + "x" * 200_000 + '",en,good\n', encoding="utf-8")
+    code, _, stderr = run_cli("build", "--project", str(tiny_project), "--recipients", str(people),
+                              "--out", str(tmp_path / "o"), "--format", "docx", "--jobs", "0")
+    assert code == 1 and f"{people}:3: error: cannot read this CSV row: field larger than field limit" in stderr
+    assert "Traceback" not in stderr

@@ -1093,3 +1093,31 @@ def test_template_toml_is_read_like_every_project_file(project, tmp_path):
     os.mkfifo(style)
     code, out = build(project)     # refused at once, not a hang
     assert code == 1 and "template.toml" in out
+
+
+@pytest.mark.parametrize("family,message", [
+    ("A\\u0001B", "setting 'fonts.text_family' holds the control character U+0001"),
+    ("x\\u0000", "setting 'fonts.text_family' holds the control character U+0000"),
+    ("Noto\\n", "setting 'fonts.text_family': not a font family name"),
+    ("A" * 101, "setting 'fonts.text_family': not a font family name"),
+])
+def test_template_toml_font_family_with_control_characters_is_an_error_not_a_crash(project, family, message):
+    """A control character in a font family name crashed the Word writer (its XML cannot hold
+    one): an 'internal error' per document. Now it is the setting's error at its line."""
+    style = project / "templates" / "evil" / "template.toml"
+    style.write_text(f'[fonts]\ntext = "serif"\ntext_family = "{family}"\n', encoding="utf-8")
+    code, out, err = run_cli("build", "--project", str(project), "--template", "evil", "--format", "docx",
+                             "--out", str(project / "out"), "--jobs", "0")
+    assert code == 1
+    assert f"templates/evil/template.toml:3:1: error: {message}" in out + err
+    assert "internal error" not in out + err and "Traceback" not in out + err
+
+
+def test_briefing_toml_text_with_an_escaped_control_character_is_an_error_not_a_crash(project):
+    """`name = "Org\\u0001"` (TOML's escape) crashed the Word writer on every document."""
+    (project / "briefing.toml").write_text('[organization]\nname = "Org\\u0001X"\n', encoding="utf-8")
+    code, out, err = run_cli("build", "--project", str(project), "--format", "docx", "--out", str(project / "out"),
+                             "--jobs", "0")
+    assert code == 1
+    assert "briefing.toml:2:1: error: setting 'organization.name' holds the control character U+0001" in out + err
+    assert "internal error" not in out + err

@@ -419,6 +419,21 @@ def test_only_the_projects_outputs_and_the_tools_assets_are_served(server, tmp_p
     assert 'src="/assets/logo.svg"' in page and "file://" not in page
 
 
+def test_a_symlinked_assets_folder_leading_out_is_not_served(server, tmp_path):
+    """assets/ -> a folder outside the project: nothing under it is served (as the PDF renderer
+    does not read it), not even a file of a resource type."""
+    project = server.project
+    outside = tmp_path / "home"
+    outside.mkdir()
+    (outside / "id_rsa.css").write_text("SECRET KEY")
+    shutil.move(project / "assets", outside / "assets")
+    (project / "assets").symlink_to(outside)
+    for url in ("/assets/id_rsa.css", "/assets/assets/logo.svg"):
+        response = server.get(url)
+        assert response.status_code == 404, url
+        assert b"SECRET" not in response.content and b"<svg" not in response.content
+
+
 def test_everything_shown_is_escaped(server):
     brief = server.project / "briefs" / "deca-role.yaml"
     text = brief.read_text(encoding="utf-8")

@@ -111,3 +111,60 @@ def test_overlapping_parts_with_different_bytes_are_refused(tmp_path):
     with pytest.raises(BriefError) as info:
         merge_manifests(paths)
     assert "'en/a.pdf' (pdf) is in two parts with different contents" in str(info.value)
+
+
+def merge_in_a_process(*args: str) -> tuple[int, str, str]:
+    """`briefing manifest merge` in its own process, so that a hang fails the test instead of freezing it."""
+    import subprocess
+    import sys
+    p = subprocess.run([sys.executable, "-m", "briefing", "manifest", "merge", *args], capture_output=True, text=True,
+                       timeout=60)
+    return p.returncode, p.stdout, p.stderr
+
+
+def _part(tmp_path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+@pytest.mark.parametrize("data,message", [
+    # a count of 10**12 made the merge list the missing parts for ever (a hang, then no memory)
+    ({"shard": {"index": 1, "count": 10 ** 12}}, "the manifest's 'shard' is not a part K of N (1 <= K <= N <= 10,000)"),
+    ({"shard": {"index": [1], "count": 2}}, "the manifest's 'shard' is not a part K of N"),
+    ({"shard": {}}, "the manifest's 'shard' is not a part K of N"),
+    ({"shard": {"index": 1, "count": "2"}}, "the manifest's 'shard' is not a part K of N"),
+    ({"shard": {"index": True, "count": 2}}, "the manifest's 'shard' is not a part K of N"),
+    ({"outputs": [1]}, "output 1 of the manifest is not an object"),
+    ({"outputs": [{"path": "en/a.pdf", "brief": ["a"]}]}, "output 1 of the manifest: 'brief' is not a text"),
+    ({"outputs": [{"path": "../../home/me/.ssh/id_rsa"}]},
+     "output 1 of the manifest: its path '../../home/me/.ssh/id_rsa' leads out of the build folder"),
+    ({"outputs": [{"path": "/etc/passwd"}]}, "output 1 of the manifest: its path '/etc/passwd' leads out of the build"),
+])
+def test_a_hostile_part_is_refused_with_its_reason(tmp_path, data, message):
+    """A part's manifest comes from another machine: anything but the shape the build writes is
+    an error naming the file, never a traceback, a hang or a path out of the build folder."""
+    manifest = {"tool": "briefing", "version": "x", "options": {}, "outputs": [], **data}
+    path = _part(tmp_path, "m1.json", json.dumps(manifest))
+    code, stdout, stderr = merge_in_a_process(str(path), "-o", str(tmp_path / "merged.json"))
+    assert code == 1 and f"{path}: error: {message}" in stderr
+    assert "Traceback" not in stdout + stderr and not (tmp_path / "merged.json").exists()
+
+
+def test_mixed_names_and_deep_nesting_are_not_crashes(tmp_path):
+    # an output whose brief is missing beside one that has it: sorting them crashed
+    mixed = _part(tmp_path, "mixed.json", json.dumps({"tool": "briefing", "outputs": [
+        {"path": "a", "brief": None}, {"path": "a", "brief": "x"}]}))
+    merged, _ = merge_manifests([mixed])
+    assert [o.get("brief") for o in merged["outputs"]] == [None, "x"]
+    deep = _part(tmp_path, "deep.json", '{"tool": "briefing", "outputs": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    code, _, stderr = run_cli("manifest", "merge", str(deep), "-o", str(tmp_path / "m.json"))
+    assert code == 1 and f"{deep}: error: not a briefing manifest: it is nested too deeply" in stderr
+
+
+def test_a_named_pipe_for_a_manifest_does_not_hang(tmp_path):
+    import os
+    fifo = tmp_path / "manifest.json"
+    os.mkfifo(fifo)
+    code, _, stderr = merge_in_a_process(str(fifo), "-o", str(tmp_path / "m.json"))
+    assert code == 1 and f"{fifo}: error: the manifest is not a regular file" in stderr

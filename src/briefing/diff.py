@@ -31,6 +31,8 @@ from .inline import merge_text
 PAIR_RATIO = 0.35          # two list items this similar are one item edited, not one removed and one added
 TOKEN = re.compile(r"\s+|[^\s]+")
 MAX_LISTED = 6             # changed texts listed per section on the terminal
+MAX_LINES = 60            # lines per kind of change (sections, facts, notes, texts) on the terminal
+WRITE_TIMEOUT = 120.0      # seconds to write one document's redline and marked PDF (a build's --timeout)
 
 
 @dataclass
@@ -359,7 +361,9 @@ class Summary:
                             ("texts", self.texts)):
             if items:
                 out.append(f"  {name}:")
-                out += [f"    {item}" for item in items]
+                out += [f"    {item}" for item in items[:MAX_LINES]]
+                if len(items) > MAX_LINES:   # an edition with 100,000 removed points must not flood the terminal
+                    out.append(f"    … and {len(items) - MAX_LINES} more (see the redline)")
         return out or ["  no changes"]
 
 
@@ -663,18 +667,20 @@ class _BuildFolder:
     MAX_BYTES = 20_000_000
 
     def __init__(self, folder):
-        import json
         from .editions import label
         from .errors import BriefError, Location
+        from .shards import read_manifest
         self.folder = folder
-        shown = str(folder / "manifest.json")
-        try:
-            self.manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise BriefError(f"cannot read the earlier build's manifest: {exc}", Location(shown)) from None
-        if not isinstance(self.manifest, dict) or not isinstance(self.manifest.get("outputs"), list):
-            raise BriefError("not a briefing manifest", Location(shown))
-        self.label = label(self.manifest.get("edition")) or folder.name
+        path = folder / "manifest.json"
+        shown = str(path)
+        if folder.resolve() not in path.resolve().parents:
+            raise BriefError("the earlier build's manifest is a link out of its folder", Location(shown))
+        # checked as a shard's manifest is: a regular file of sane size and shape, paths inside the folder
+        self.manifest = read_manifest(path, shown)
+        edition = self.manifest.get("edition")
+        edition = {k: v for k, v in edition.items() if isinstance(v, bool if k == "dirty" else str)
+                   and k in ("tag", "commit", "dirty")} if isinstance(edition, dict) else None
+        self.label = label(edition) or folder.name
         self.loaded = None
 
     def document(self, brief: str, lang: str, facts_after: int = 0):
@@ -699,6 +705,8 @@ class _BuildFolder:
             return None, [Problem("the earlier build's document is too large", Location(shown))]
         try:
             return read_document(json.loads(path.read_text(encoding="utf-8"))), []
+        except RecursionError:
+            return None, [Problem("cannot read the earlier build's document: it is nested too deeply", Location(shown))]
         except (OSError, ValueError, KeyError, TypeError, JsonDocumentError) as exc:
             return None, [Problem(f"cannot read the earlier build's document: {exc}", Location(shown))]
 
@@ -779,14 +787,28 @@ def run_diff(project, args, out) -> int:
                 if args.no_files:
                     continue
                 from .render.redline import write_redline
+                from .workers import time_limit
                 options = session.write_options(brief)
                 redline = out_dir / lang / f"{brief}.redline.docx"
-                atomic_write_bytes(redline, write_redline(merged, options, author=author, date=date))
+                pdf = out_dir / lang / f"{brief}.changes.pdf"
                 legend = new_doc.word("Changes since {edition}: new text is highlighted, removed text is struck "
                                       "through.", edition=old.label)
-                options = dataclasses.replace(options, extra_css=changes_css(new_doc.rtl, legend))
-                pdf = out_dir / lang / f"{brief}.changes.pdf"
-                atomic_write_bytes(pdf, write(marked(merged), "pdf", options))
+                try:
+                    # as a build's worker: an earlier edition (a downloaded build folder) with 100,000
+                    # removed points must not keep the command laying out pages for hours
+                    with time_limit(WRITE_TIMEOUT):
+                        redline_bytes = write_redline(merged, options, author=author, date=date)
+                        options = dataclasses.replace(options, extra_css=changes_css(new_doc.rtl, legend))
+                        pdf_bytes = write(marked(merged), "pdf", options)
+                except TimeoutError:
+                    from .errors import Location, Problem
+                    out.problems([Problem(f"the changes of {brief} [{lang}] took longer than {WRITE_TIMEOUT:.0f} s to "
+                                          "write, and were not written", Location(project.rel(redline)),
+                                          f"the earlier edition ({old.label}) may not be a build of this project")])
+                    errors += 1
+                    continue
+                atomic_write_bytes(redline, redline_bytes)
+                atomic_write_bytes(pdf, pdf_bytes)
                 written += [redline, pdf]
         if old.loaded is not None:
             errors += _print_translations(old, loaded, wanted, args, out)

@@ -7,9 +7,9 @@ edition. `materialize` writes the project as it was at a ref into a folder (read
 """
 from __future__ import annotations
 
-import io
 import subprocess
 import tarfile
+import tempfile
 
 from pathlib import Path, PurePosixPath
 
@@ -74,16 +74,50 @@ def materialize(root: Path, ref: str, dest: Path) -> Path:
     commit = resolved.stdout.strip()
     prefix = _git(root, "rev-parse", "--show-prefix").stdout.strip()
     args = ["archive", "--format=tar", commit] + ([prefix] if prefix else [])
-    archive = _git(root, *args, binary=True)
-    if archive.returncode != 0:
-        message = archive.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise BriefError(f"the project folder did not exist at '{ref}'", None, message[0] if message else None)
     dest.mkdir(parents=True, exist_ok=True)
-    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
-        # only plain files and folders, each inside dest: no absolute paths, no '..', no links,
-        # no devices (by hand: Debian 12's Python 3.11.2 predates tarfile's extraction filters)
-        members = [m for m in tar.getmembers() if (m.isfile() or m.isdir()) and _inside(m.name)]
-        for member in members:
-            member.mode = (member.mode & 0o755) | (0o700 if member.isdir() else 0o600)
-        tar.extractall(dest, members=members)
+    # streamed, and limited: git compresses a file of zeros a thousand times, so a few megabytes
+    # of history can hold gigabytes (read whole, 500 MB of zeros took 1 GB of memory)
+    with tempfile.TemporaryFile() as errors:
+        proc = subprocess.Popen(["git", "-C", str(root), *args], stdout=subprocess.PIPE, stderr=errors)
+        try:
+            _extract(proc.stdout, dest, ref)
+        finally:
+            proc.stdout.close()
+            try:
+                proc.wait(timeout=TIMEOUT)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        if proc.returncode != 0:
+            errors.seek(0)
+            message = errors.read(4000).decode("utf-8", "replace").strip().splitlines()
+            raise BriefError(f"the project folder did not exist at '{ref}'", None, message[0] if message else None)
     return dest / prefix if prefix else dest
+
+
+MAX_FILE_BYTES = 100_000_000        # one file of the project at a ref
+MAX_TOTAL_BYTES = 1_000_000_000     # all of them
+MAX_FILES = 50_000
+
+
+def _extract(stream, dest: Path, ref: str) -> None:
+    """Only plain files and folders, each inside dest: no absolute paths, no '..', no links,
+    no devices (by hand: Debian 12's Python 3.11.2 predates tarfile's extraction filters);
+    within the limits above."""
+    total = count = 0
+    try:
+        with tarfile.open(fileobj=stream, mode="r|") as tar:
+            for member in tar:
+                if not (member.isfile() or member.isdir()) or not _inside(member.name):
+                    continue
+                count += 1
+                total += member.size
+                if member.size > MAX_FILE_BYTES or total > MAX_TOTAL_BYTES or count > MAX_FILES:
+                    raise BriefError(f"the project at '{ref}' is too large to compare (over "
+                                     f"{MAX_FILE_BYTES // 1_000_000} MB in {member.name}, or "
+                                     f"{MAX_TOTAL_BYTES // 1_000_000} MB or {MAX_FILES:,} files in all)", None,
+                                     "compare with another edition, or with the folder of an earlier build")
+                member.mode = (member.mode & 0o755) | (0o700 if member.isdir() else 0o600)
+                tar.extract(member, dest)
+    except tarfile.TarError as exc:
+        raise BriefError(f"cannot read the project at '{ref}': {exc}", None) from None

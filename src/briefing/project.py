@@ -184,13 +184,34 @@ def read_settings(path: Path, shown: str, root: Path, *, allowed_extra_roots=())
         raise BriefError(f"settings are nested deeper than {MAX_CONFIG_DEPTH} levels", Location(shown),
                          "settings files hold only a few flat tables")
     try:
-        return text, tomllib.loads(text)
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         m = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
         where = Location(shown, int(m.group(1)), int(m.group(2))) if m else Location(shown)
         raise BriefError(f"TOML syntax error: {str(exc).split(' (at')[0]}", where) from None
     except RecursionError:
         raise BriefError(f"settings are nested deeper than {MAX_CONFIG_DEPTH} levels", Location(shown)) from None
+    _refuse_control_characters(data, text, shown)
+    return text, data
+
+
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _refuse_control_characters(data, text: str, shown: str, path: tuple = ()) -> None:
+    """A setting written with an escape such as "\\u0001": no output can hold a control
+    character (Word's XML refuses it: the writer crashed on an organization's name)."""
+    items = data.items() if isinstance(data, dict) else enumerate(data) if isinstance(data, list) else ()
+    for key, value in items:
+        if isinstance(value, (dict, list)):
+            _refuse_control_characters(value, text, shown, path + (key,))
+        elif isinstance(value, str) and CONTROL.search(value):
+            name = str(path[-1] if isinstance(key, int) and path else key)
+            line = next((i for i, l in enumerate(text.splitlines(), 1) if re.match(rf"\s*{re.escape(name)}\s*=", l)), 0)
+            shown_key = ".".join(str(p) for p in path + (key,))
+            raise BriefError(f"setting '{shown_key}' holds the control character "
+                             f"U+{ord(CONTROL.search(value).group(0)):04X}",
+                             Location(shown, line, 1) if line else Location(shown), "remove it")
 
 
 def validate_settings(model, data: dict, text: str, shown: str, allowed):
@@ -212,6 +233,10 @@ def validate_settings(model, data: dict, text: str, shown: str, allowed):
             elif err["type"] == "string_pattern_mismatch" and loc and loc[0] == "colors":
                 problems.append(Problem(f"setting '{'.'.join(loc)}': {err.get('input')!r} is not a colour", where,
                                         "write it as #rrggbb, e.g. #1d3557"))
+            elif err["type"] == "string_pattern_mismatch" and loc and loc[0] == "fonts":
+                problems.append(Problem(f"setting '{'.'.join(loc)}': not a font family name", where,
+                                        "write the family as installed, e.g. \"Source Serif 4\": up to 100 "
+                                        "characters, without quotes, ; { } < > or control characters"))
             else:
                 problems.append(Problem(f"setting '{'.'.join(loc)}': {err['msg']}", where))
         raise BriefError(problems) from None

@@ -38,6 +38,8 @@ REQUIRED = ("name", "language", "brief")
 ALIASES = {"role": "title", "position": "title", "organisation": "organization", "org": "organization",
            "briefs": "brief", "lang": "language", "personal_ask": "ask", "greeting": "salutation"}
 BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+# control characters (no document format can hold them: Word's XML refuses them), but tab and newline
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff]")
 WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)),
                     *(f"lpt{i}" for i in range(1, 10))}
 
@@ -137,14 +139,15 @@ def _csv_rows(text: str, shown: str):
         raise BriefError(problems)
     out = []
     start = 2
-    for n, record in enumerate(reader, 1):
+    lines = text.splitlines()   # once: per row it would make reading quadratic (hours for 100,000 rows)
+    for n, record in enumerate(_records(reader, shown), 1):
         end = reader.line_num
         if n > MAX_ROWS:
             raise BriefError(f"more than {MAX_ROWS:,} recipients", Location(shown, end), "split the file")
         if not any(cell.strip() for cell in record):
             start = end + 1
             continue
-        line_text = text.splitlines()[start - 1] if start == end else ""
+        line_text = lines[start - 1] if start == end and start - 1 < len(lines) else ""
         cols = _columns(line_text, delimiter) if line_text else []
         values = {}
         for i, name in enumerate(names):
@@ -153,6 +156,18 @@ def _csv_rows(text: str, shown: str):
         out.append((n, values, Location(shown, start, 1)))
         start = end + 1
     return out
+
+
+def _records(reader, shown: str):
+    """The reader's rows; a cell too large for the csv module is an error at its line."""
+    while True:
+        try:
+            yield next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise BriefError(f"cannot read this CSV row: {exc}", Location(shown, reader.line_num),
+                             f"no cell may be longer than {max(MAX_FIELD.values()):,} characters") from None
 
 
 def _columns(line: str, delimiter: str) -> list[int]:
@@ -223,6 +238,10 @@ def _check_row(row: int, values: dict, where: Location, noun: str, briefs: dict,
         if BIDI_CONTROLS.search(text):
             bad(name, f"contains the invisible bidi control U+{ord(BIDI_CONTROLS.search(text).group(0)):04X}",
                 "remove it: the layout isolates names itself")
+        control = CONTROL.search(text)
+        if control:
+            bad(name, f"contains the control character U+{ord(control.group(0)):04X} at character "
+                      f"{control.start() + 1}", "remove it (a copy from another program can carry one)")
     if not value("name"):
         bad("name", "the name is empty")
     lang = value("language")

@@ -44,25 +44,77 @@ def shard_jobs(jobs: list, index: int, count: int) -> list:
 
 
 def _output_key(entry: dict) -> tuple:
-    return (entry.get("path") or "", entry.get("recipient") or "", entry.get("brief"), entry.get("language"),
-            entry.get("format"), entry.get("layout"))
+    return tuple(entry.get(k) or "" for k in ENTRY_KEYS)
+
+
+# --- reading a part's manifest: it comes from another machine; checked before it is used ------------
+
+MAX_MANIFEST_BYTES = 64_000_000
+MAX_PARTS = 10_000
+ENTRY_KEYS = ("path", "recipient", "brief", "language", "format", "layout")
+
+
+def read_manifest(path: Path, shown: str) -> dict:
+    """A part's manifest.json: a regular file of at most 64 MB (a named pipe would hang the
+    read), JSON, with the shape `write_manifest` gives it: each output's names are texts, its
+    path relative and inside the build folder, `shard` two whole numbers 1 <= index <= count
+    <= 10,000 (a count of 10**12 made the merge list the missing parts forever)."""
+    import os
+    import stat
+    where = Location(shown)
+    hint = "give the manifest.json of each part, as the build wrote it"
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        raise BriefError(f"cannot read the manifest: {exc.strerror}", where) from None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise BriefError("the manifest is not a regular file", where, hint)
+        if st.st_size > MAX_MANIFEST_BYTES:
+            raise BriefError(f"the manifest is too large ({st.st_size:,} bytes; the limit is "
+                             f"{MAX_MANIFEST_BYTES:,})", where, hint)
+        os.set_blocking(fd, True)
+        with os.fdopen(os.dup(fd), "rb") as fh:
+            raw = fh.read(MAX_MANIFEST_BYTES + 1)
+    except OSError as exc:
+        raise BriefError(f"cannot read the manifest: {exc.strerror}", where) from None
+    finally:
+        os.close(fd)
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise BriefError("the manifest is not UTF-8 text", where, hint) from None
+    except ValueError as exc:
+        raise BriefError(f"not a JSON manifest: {exc}", where, hint) from None
+    except RecursionError:
+        raise BriefError("not a briefing manifest: it is nested too deeply", where, hint) from None
+    if not isinstance(data, dict) or data.get("tool") != "briefing" or not isinstance(data.get("outputs"), list):
+        raise BriefError("not a briefing manifest", where, hint)
+    for n, entry in enumerate(data["outputs"], 1):
+        if not isinstance(entry, dict):
+            raise BriefError(f"output {n} of the manifest is not an object", where, hint)
+        for key in ENTRY_KEYS:
+            if entry.get(key) is not None and not isinstance(entry[key], str):
+                raise BriefError(f"output {n} of the manifest: '{key}' is not a text", where, hint)
+        rel = entry.get("path")
+        if rel is not None and (rel.startswith(("/", "\\")) or "\x00" in rel or
+                                ".." in rel.replace("\\", "/").split("/") or ":" in rel.split("/")[0]):
+            raise BriefError(f"output {n} of the manifest: its path {rel[:80]!r} leads out of the build folder",
+                             where, hint)
+    shard = data.get("shard")
+    if shard is not None:
+        index, count = (shard.get("index"), shard.get("count")) if isinstance(shard, dict) else (None, None)
+        if not all(type(v) is int for v in (index, count)) or not 1 <= index <= count <= MAX_PARTS:
+            raise BriefError("the manifest's 'shard' is not a part K of N (1 <= K <= N <= "
+                             f"{MAX_PARTS:,})", where, hint)
+    return data
 
 
 def merge_manifests(paths: list[Path]) -> tuple[dict, list[Problem]]:
     """One manifest listing the outputs of every part; (manifest, warnings). Errors (parts
     of different builds, an output in two parts with different bytes, a part twice) raise."""
-    parts = []
-    for path in paths:
-        shown = str(path)
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except OSError as exc:
-            raise BriefError(f"cannot read the manifest: {exc.strerror}", Location(shown)) from None
-        except ValueError as exc:
-            raise BriefError(f"not a JSON manifest: {exc}", Location(shown)) from None
-        if not isinstance(data, dict) or data.get("tool") != "briefing" or not isinstance(data.get("outputs"), list):
-            raise BriefError("not a briefing manifest", Location(shown), "give the manifest.json of each part")
-        parts.append((shown, data))
+    parts = [(str(path), read_manifest(path, str(path))) for path in paths]
     if not parts:
         raise BriefError("no manifests to merge")
     problems: list[Problem] = []

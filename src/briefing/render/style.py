@@ -40,11 +40,15 @@ class _Palette(_Strict):
     box: Optional[str] = Field(None, pattern=COLOR)
 
 
+FAMILY = r'^[^"\\;{}<>\x00-\x1f\x7f-\x9f]{1,100}$'
+
+
 class _Fonts(_Strict):
     text: Literal["serif", "sans"] = "serif"
     headings: Literal["serif", "sans"] = "sans"
-    text_family: Optional[str] = Field(None, pattern=r'^[^"\\;{}<>]+$')
-    headings_family: Optional[str] = Field(None, pattern=r'^[^"\\;{}<>]+$')
+    # a family name: no CSS syntax, and no control character (Word's XML cannot hold one: it crashed the writer)
+    text_family: Optional[str] = Field(None, pattern=FAMILY)
+    headings_family: Optional[str] = Field(None, pattern=FAMILY)
 
 
 class _StyleFile(_Strict):

@@ -156,10 +156,11 @@ def create_app(previews: Previews, *, host: str = "127.0.0.1", port: int | None 
         if not previews.has(brief, lang):
             return _not_found()
         folder = template_folder(previews, brief)
-        return _confined(folder, request.path_params["path"])
+        return _confined(folder, request.path_params["path"], project.root)
 
     def asset(request: Request) -> Response:
-        return _confined(project.assets_dir.resolve(), request.path_params["path"])
+        # a symlinked assets/ that leads out of the project is not served (as the PDF renderer's roots)
+        return _confined(project.assets_dir.resolve(), request.path_params["path"], project.root)
 
     def tool(request: Request) -> Response:
         name = request.path_params["name"]
@@ -321,8 +322,10 @@ def _not_found() -> Response:
     return PlainTextResponse("not found\n", 404)
 
 
-def _confined(folder: Path | None, rel: str) -> Response:
-    """A file under `folder` (resolved, no symlink out, no hidden names), of a resource type."""
+def _confined(folder: Path | None, rel: str, root: Path) -> Response:
+    """A file under `folder` (resolved, no symlink out, no hidden names), of a resource type,
+    read through the project's safe reader (inside the project or the installed templates)."""
+    from ..safefs import Refused, read_project_file
     if folder is None or not rel or "\x00" in rel or "\\" in rel:
         return _not_found()
     parts = rel.split("/")
@@ -337,5 +340,9 @@ def _confined(folder: Path | None, rel: str) -> Response:
         return _not_found()
     if folder not in real.parents or not real.is_file():
         return _not_found()
+    try:
+        data = read_project_file(root, real, rel)
+    except Refused:
+        return _not_found()
     media = mimetypes.guess_type(real.name)[0] or "application/octet-stream"
-    return Response(real.read_bytes(), media_type=media, headers={"cache-control": "no-cache"})
+    return Response(data, media_type=media, headers={"cache-control": "no-cache"})
