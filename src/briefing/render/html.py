@@ -71,7 +71,7 @@ def inline(nodes, notes: bool = True) -> Markup:
             if node.cls:
                 attrs += f' class="{escape(node.cls)}"'
             if node.dir:
-                attrs += f' dir="{node.dir}"'
+                attrs += f' dir="{escape(node.dir)}"'
             if node.ctx:  # only in annotated documents (the preview server's)
                 attrs += f' data-ctx="{escape(node.ctx)}"'
             tag = "bdi" if node.dir else "span"
