@@ -156,3 +156,18 @@ def test_armenian_files_tag_english_words_en_us(samples, brief):
                 assert tag == "hy-AM", f"{name}: {text!r} is tagged {tag}"
                 armenian += 1
     assert latin and armenian
+
+
+@pytest.mark.parametrize("brief", BRIEFS)
+def test_hebrew_notes_quote_english_titles_with_english_marks(samples, brief):
+    """Round 3 (he 1): an English title in a Hebrew note showed as ”Israel’s Arms Export…”
+    (the Hebrew mark, closing-shaped, before its first word) inside its left-to-right run.
+    Both writers: the PDF's HTML and the Word footnotes."""
+    html = (samples / "he" / f"{brief}.html").read_text(encoding="utf-8")
+    assert not re.search(r'<bdi[^>]*dir="ltr"[^>]*>\u201d[A-Za-z]', html)
+    quoted = re.findall(r'<bdi[^>]*dir="ltr"[^>]*>(\u201c[A-Za-z][^<]*\u201d)</bdi>', html)
+    assert quoted, "no English title in the notes: the test proves nothing"
+    notes = "".join(t for _, t in _runs(parts(samples / "he" / f"{brief}.docx")["word/footnotes.xml"]))
+    notes = notes.replace("\u00a0", " ").replace("\u2011", "-")   # a short title never breaks in Word
+    assert not re.search(r"\u201d[A-Za-z]", notes)
+    assert all(title in notes for title in quoted)
