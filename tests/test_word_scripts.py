@@ -156,3 +156,44 @@ def test_armenian_files_tag_english_words_en_us(samples, brief):
                 assert tag == "hy-AM", f"{name}: {text!r} is tagged {tag}"
                 armenian += 1
     assert latin and armenian
+
+
+@pytest.mark.parametrize("brief", BRIEFS)
+def test_hebrew_notes_quote_english_titles_with_english_marks(samples, brief):
+    """Round 3 (he 1): an English title in a Hebrew note showed as ”Israel’s Arms Export…”
+    (the Hebrew mark, closing-shaped, before its first word) inside its left-to-right run.
+    Both writers: the PDF's HTML and the Word footnotes."""
+    html = (samples / "he" / f"{brief}.html").read_text(encoding="utf-8")
+    assert not re.search(r'<bdi[^>]*dir="ltr"[^>]*>\u201d[A-Za-z]', html)
+    quoted = re.findall(r'<bdi[^>]*dir="ltr"[^>]*>(\u201c[A-Za-z][^<]*\u201d)</bdi>', html)
+    assert quoted, "no English title in the notes: the test proves nothing"
+    notes = "".join(t for _, t in _runs(parts(samples / "he" / f"{brief}.docx")["word/footnotes.xml"]))
+    notes = notes.replace("\u00a0", " ").replace("\u2011", "-")   # a short title never breaks in Word
+    assert not re.search(r"\u201d[A-Za-z]", notes)
+    assert all(title in notes for title in quoted)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("brief", BRIEFS)
+def test_word_keeps_the_facts_table_and_an_objection_with_its_response_on_one_page(samples, brief, lang):
+    """Round 3 (he 5, 6): in Word (LibreOffice) the key facts table split across pages and an
+    objection ended a page whose next began with its response; the PDF keeps both together.
+    Word's way: rows that cannot split and whose paragraphs keep with the next row; the
+    objection keeps with its response, neither paragraph split."""
+    root = etree.fromstring(parts(samples / lang / f"{brief}.docx")["word/document.xml"])
+    tables = root.findall("w:body/w:tbl", NS)
+    assert tables, "no key facts table"
+    for table in tables:
+        rows = table.findall("w:tr", NS)
+        assert len(rows) > 1
+        assert all(row.find("w:trPr/w:cantSplit", NS) is not None for row in rows)
+        for row in rows[:-1]:
+            assert all(p.find("w:pPr/w:keepNext", NS) is not None for p in row.iter(w("p")))
+    paragraphs = root.findall("w:body/w:p", NS)
+    style = [p.find("w:pPr/w:pStyle", NS) for p in paragraphs]
+    style = [s.get(w("val")) if s is not None else "" for s in style]
+    pairs = [i for i in range(len(paragraphs) - 1) if style[i] == "Objection" and style[i + 1] == "Response"]
+    assert pairs, "no objection with a response: the test proves nothing"
+    for i in pairs:
+        assert paragraphs[i].find("w:pPr/w:keepNext", NS) is not None
+        assert all(paragraphs[j].find("w:pPr/w:keepLines", NS) is not None for j in (i, i + 1))

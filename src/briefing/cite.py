@@ -26,6 +26,9 @@ CONTAINER_TYPES = {"article", "article-journal", "article-magazine", "article-ne
                    "entry-encyclopedia", "review", "review-book", "interview", "speech", "figure",
                    "graphic", "song"}
 NO_PUBLISHER_TYPES = ("article-newspaper", "article-magazine", "webpage", "post-weblog")
+SHORT = 40   # characters: a shorter name or title never breaks; a longer one, or a web address, in a
+             # right-to-left note is a "unit": it moves to the next line whole rather than wrap at the
+             # line's far end, and wraps left-to-right on lines of its own when longer than a line
 RTL_LETTER = re.compile(r"[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
 
 
@@ -43,7 +46,7 @@ class NoteMaker:
         short one (a name, a journal) never split across lines."""
         text = _plain(node)
         if self.lang.rtl and not RTL_LETTER.search(text):
-            return Span((node,), "ltr", "nowrap" if len(text) <= 40 else None)
+            return Span((node,), "ltr", "nowrap" if len(text) <= SHORT else "unit")
         return node
 
     def names(self, names: tuple[Name, ...], inverted: bool = False) -> list:
@@ -100,12 +103,16 @@ class NoteMaker:
             text = source.get("title-short") or _short_title(text)
         text = text.replace("'", "\u2019")
         if source.type in CONTAINER_TYPES:
+            if self.lang.rtl and not RTL_LETTER.search(text):
+                # a left-to-right title in right-to-left text keeps its own language's marks,
+                # inside its left-to-right unit: “Israel’s Arms Export”, not ”Israel’s Arms Export”
+                return [self.data(Str(Lang("en").quote(text)))]
             return [self.data(Str(self.lang.quote(text)))]
         return [self.data(Emph((Str(text),)))]
 
     def link(self, url: str) -> list:
         node = Link(url, (Str(url),))
-        return [Span((node,), "ltr") if self.lang.rtl else node]
+        return [Span((node,), "ltr", "unit") if self.lang.rtl else node]
 
     # --- notes --------------------------------------------------------------------------
     def note(self, source: Source, locator: tuple[str, str] | None) -> list:

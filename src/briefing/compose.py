@@ -46,8 +46,11 @@ def sentence_end(text: str):
                 continue
         return m
     return None
-PUNCT_AFTER_MARK = ".,;:!?\u0589"
+# a note mark goes after these; Armenian: full stop ։, mijaket ․ (U+2024, as Armenian typing gives it), but ՝
+PUNCT_AFTER_MARK = ".,;:!?\u0589\u2024\u055d"
 LAYOUTS = ("brief", "leave-behind")
+ENDS_NUMBER = re.compile(r"\d%?$")           # a fact value that is a number: "6", "1 000", "69%"
+NUMBER_THEN_WORD = re.compile(r"^ (?=\w)")
 
 
 class Composer:
@@ -134,13 +137,19 @@ class Composer:
 
     def _resolve(self, nodes, pending: list, explicit: set, top: bool) -> list:
         out: list = []
+        after_number = False
         for node in nodes:
+            if after_number and isinstance(node, Str):
+                # a number stays with the word it counts ("at least 6 flights", "1 000 phone numbers")
+                node = Str(NUMBER_THEN_WORD.sub("\u00a0", node.text, count=1))
+            after_number = False
             if isinstance(node, Placeholder):
                 fact = self.facts.get(node.name)
                 if fact is None:  # checked before composing; keep the mark visible if not
                     out.append(Str("{" + node.name + "}"))
                     continue
                 out.append(Str(self.fact_value(node.name)))
+                after_number = bool(ENDS_NUMBER.search(out[-1].text))
                 if fact.source and fact.source not in explicit and all(p.key != fact.source for p in pending):
                     pending.append(CiteItem(str(fact.source), _locator(fact.locator)))
             elif isinstance(node, Cite):

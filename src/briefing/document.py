@@ -35,7 +35,10 @@ class Span:
     """A run with its own direction (`dir`) and/or a mark (`cls`):
 
     - "untranslated": English shown in a translated document (highlighted on review copies);
-    - "nowrap": never broken across lines (an e-mail address, a phone number).
+    - "nowrap": never broken across lines (an e-mail address, a phone number);
+    - "unit": a long left-to-right title or web address in right-to-left text: it starts a
+      line of its own when it does not fit the rest of one, so that wrapped it reads left to
+      right on consecutive lines (PDF); Word, which has no such unit, wraps it in place.
 
     `ctx` is set only in documents composed with `annotate=True` (the preview server's):
     the msgctxt of the brief text the span holds, for a translator's in-context view.

@@ -216,10 +216,21 @@ def no_dash_at_line_start(text: str) -> str:
     return SPACED_DASH.sub("\u00a0\\1", text)
 
 
+# a hyphen between anything but an Armenian letter or a space and a lower-case Armenian letter
+# joins a case ending: '69%-ը', '«Վոթչ»-ը', '2016 թ.-ից', '{day}-ի' (a template word, before its fill)
+ENDING_HYPHEN = re.compile(r"(?<=[^\s\u0531-\u0587\u2010\u2011-])-(?=[\u0561-\u0587])")
+YEAR_RANGE = re.compile(r"(?<=\d)\u2013(?=\d)")
+
+
 def armenian_typography(text: str) -> str:
-    """A case ending after a Latin name or a number ('CyberHUB-AM-ի', '2020-ին') stays on
-    the name's line: its hyphens, and those inside the name, never break (U+2011)."""
-    return ARMENIAN_ENDING.sub(lambda m: m.group(0).replace("-", "\u2011"), text)
+    """A case ending after a Latin name or a number ('CyberHUB-AM-ի', '2020-ին'), after a
+    percent sign, a closing guillemet or an abbreviation ('69%-ը', '«Վոթչ»-ը', 'թ.-ից') stays
+    on the line of what it inflects: its hyphens, and those inside a Latin name, never break
+    (U+2011). A year range typed by a translator ('2016–2020 թթ.') takes the range joiner
+    after its dash, as the ranges the tool writes do (Lang.range)."""
+    text = ARMENIAN_ENDING.sub(lambda m: m.group(0).replace("-", "\u2011"), text)
+    text = ENDING_HYPHEN.sub("\u2011", text)
+    return YEAR_RANGE.sub("\u2013" + PROFILES["hy"].range_joiner, text)
 
 
 def hebrew_typeset(text: str) -> str:

@@ -212,9 +212,16 @@ class DocxWriter:
         before = len(self.body_elements())
         getattr(self, "_" + block.role)(block)
         if block.keep_together:  # one page: every paragraph keeps with the next but the last
-            added = [el for el in self.body_elements()[before:] if el.tag == ooxml.qn("w:p")]
+            elements = self.body_elements()[before:]
+            added = [el for el in elements if el.tag == ooxml.qn("w:p")]
             for p in added[:-1]:
                 ooxml.keep_with_next(p)
+            for table in (el for el in elements if el.tag == ooxml.qn("w:tbl")):
+                # a table stays on one page: each row's paragraphs keep with the next row (rows
+                # themselves cannot split), as Word's own "keep table together" advice does
+                for row in table.findall(ooxml.qn("w:tr"))[:-1]:
+                    for p in row.iter(ooxml.qn("w:p")):
+                        ooxml.keep_with_next(p)
 
     def body_elements(self) -> list:
         """The body's paragraphs and tables, in order (without its final w:sectPr, before which
@@ -275,9 +282,12 @@ class DocxWriter:
         for ev in block.evidence:
             self.para("List Bullet", ev)
         if block.objection:
-            self.para("Objection", block.objection, label=block.objection_label)
+            p = self.para("Objection", block.objection, label=block.objection_label)
+            if block.response:  # an objection and its response share a page, as in the PDF's box
+                ooxml.keep_with_next(p._p)
+                ooxml.keep_lines(p._p)
         if block.response:
-            self.para("Response", block.response, label=block.response_label)
+            ooxml.keep_lines(self.para("Response", block.response, label=block.response_label)._p)
 
     def _asks(self, block) -> None:
         self.heading(block.heading)

@@ -81,6 +81,11 @@ def keep_with_next(p_el) -> None:
     set_child(p_el.get_or_add_pPr(), "keepNext", PPR)
 
 
+def keep_lines(p_el) -> None:
+    """This paragraph is not split across pages."""
+    set_child(p_el.get_or_add_pPr(), "keepLines", PPR)
+
+
 def make_run(parent, text: str | None = None, *, style: str | None = None, cs_font: str | None = None,
              latin_font: str | None = None, lang: str | None = None, bidi_lang: str | None = None,
              rtl: bool = False, bold: bool = False, italic: bool = False, highlight: str | None = None):
