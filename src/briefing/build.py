@@ -200,6 +200,9 @@ def _build(project: Project, options: BuildOptions, reporter: Reporter | None, o
                      cache.placements.get(placement_keys[(brief, lang, layout)]),
                      people.get(recipient))
              for (brief, lang, layout, recipient), outputs in documents.items()]
+    if options.jobs == 0:  # rendered here: the project just loaded serves the jobs
+        from .workers import lend_loaded
+        lend_loaded(str(project.root), digest, loaded)
     reporter.start(len(jobs))
     for result in results:
         reporter.done(result)

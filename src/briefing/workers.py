@@ -152,6 +152,13 @@ def _project(spec: JobSpec):
     return _loaded[key]
 
 
+def lend_loaded(root: str, digest: str, loaded) -> None:
+    """A build that renders in its own process (jobs=0) hands over the project it has just
+    loaded and checked, so that it is not loaded a second time."""
+    _loaded.clear()
+    _loaded[(root, digest)] = loaded
+
+
 EXIT_BUG = 3   # the CLI's exit code when the tool itself failed
 
 
