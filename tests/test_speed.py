@@ -170,3 +170,50 @@ def test_any_change_takes_the_normal_path(warned_project: Path, monkeypatch):
     (warned_project / "sources" / "more.yaml").write_text("- id: [\n")   # an error: no stamp
     assert normal()[0] == 1
     assert not (out / ".briefing-stamp.json").exists()
+
+
+# --- the placement decision of a long document (render/pdf.py) --------------------------------
+
+def test_dropping_the_first_layout_changes_no_decision_and_no_byte(tmp_path: Path, monkeypatch):
+    """A long document's first layout is dropped before the alternative is laid out: the
+    same placement and the same PDF as when both are kept."""
+    import shutil
+    import sys
+
+    import yaml
+
+    from briefing.build import BuildOptions, build
+    from briefing.project import Project
+    from briefing import workers
+    from briefing.render import pdf
+    root = Path(__file__).resolve().parents[1]
+    sys.path.insert(0, str(root / "benchmarks"))
+    try:
+        from bench import generated_brief
+    finally:
+        sys.path.remove(str(root / "benchmarks"))
+    for name in ("briefs", "sources", "locales", "templates", "assets"):
+        shutil.copytree(root / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
+    data = dict(generated_brief(3), id="long")
+    data["summary"] = (data["summary"] * 6)[:6]   # the facts box starts page 2: the alternative is tried
+    (tmp_path / "briefs" / "long.yaml").write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+    project = Project.open(tmp_path)
+    laid: list[int] = []
+    real = pdf.lay_out
+
+    def counted(doc, options, html_result=None):
+        result = real(doc, options, html_result)
+        laid.append(len(result[1].pages))
+        return result
+    monkeypatch.setattr(pdf, "lay_out", counted)
+    outputs = {}
+    for keep in (100, 0):   # both kept; the first dropped
+        monkeypatch.setattr(pdf, "KEEP_BOTH_PAGES", keep)
+        laid.clear()
+        workers._placements.clear()   # decided again, not taken from the first round
+        result = build(project, BuildOptions(briefs=["long"], languages=["en"], formats=["pdf"], jobs=0,
+                                             out=str(tmp_path / f"out{keep}"), force=True))
+        assert not result.failed, [p.format() for r in result.failed for p in r.problems]
+        assert len(laid) == 2, laid   # the alternative placement was laid out too
+        outputs[keep] = (tmp_path / f"out{keep}" / "en" / "long.pdf").read_bytes()
+    assert outputs[100] == outputs[0]
