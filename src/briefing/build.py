@@ -158,6 +158,9 @@ def _build(project: Project, options: BuildOptions, reporter: Reporter | None, o
         if lang not in SUPPORTED_LANGUAGES:
             raise BriefError(f"unsupported language '{lang}'", None, f"supported: {', '.join(SUPPORTED_LANGUAGES)}")
     sweep_temp_files(out_dir)
+    from .uptodate import forget, snapshot
+    forget(out_dir)              # this build may change what the stamp of the last one says
+    before = snapshot(project)   # what it reads, before it reads it
     loaded = load_project(project, options.briefs)
     # under --strict a warning is an error, reported once (the blocked briefs carry the same)
     problems = [p.as_error() if options.strict else p for p in loaded.report.problems]
@@ -200,6 +203,9 @@ def _build(project: Project, options: BuildOptions, reporter: Reporter | None, o
                      cache.placements.get(placement_keys[(brief, lang, layout)]),
                      people.get(recipient))
              for (brief, lang, layout, recipient), outputs in documents.items()]
+    if options.jobs == 0:  # rendered here: the project just loaded serves the jobs
+        from .workers import lend_loaded
+        lend_loaded(str(project.root), digest, loaded)
     reporter.start(len(jobs))
     for result in results:
         reporter.done(result)
@@ -222,6 +228,8 @@ def _build(project: Project, options: BuildOptions, reporter: Reporter | None, o
     order = {job: i for i, job in enumerate(jobs)}
     results.sort(key=lambda r: order.get(r.job, -1))
     write_manifest(out_dir, results, cache, options, __version__, project)
+    from .uptodate import record  # lets the next build with nothing to do answer at once
+    record(project, loaded, options, out_dir, results, problems, before)
     return BuildResult(results, problems, out_dir)
 
 

@@ -255,6 +255,10 @@ def _project(args):
 
 
 def cmd_build(args, out: Out) -> int:
+    from .uptodate import answer
+    code = answer(args, out)   # nothing changed since the last build: its report, without loading
+    if code is not None:
+        return code
     from .build import BuildOptions, build
     from .progress import reporter_for, summary
     project = _project(args)

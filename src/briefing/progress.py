@@ -8,8 +8,20 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from .build import BuildResult, JobResult, Reporter
+from typing import TYPE_CHECKING
+
 from .errors import printable
+
+if TYPE_CHECKING:  # pragma: no cover  (not imported: a build with nothing to do reports without the engine)
+    from .build import BuildResult, JobResult
+
+
+class Reporter:
+    """What a build tells its user (build.Reporter's interface)."""
+
+    def start(self, total: int) -> None: ...
+
+    def done(self, result: "JobResult") -> None: ...
 
 
 def plain_console(file, width: int | None = None) -> Console:
@@ -30,7 +42,7 @@ class LineReporter(Reporter):
     def __exit__(self, *exc):
         return False
 
-    def done(self, result: JobResult) -> None:
+    def done(self, result: "JobResult") -> None:
         took = f" ({result.seconds:.1f} s)" if result.seconds else ""
         self.out.print(f"{result.status:10} {self.project.rel(result.job.target)}{took}")
 
@@ -55,7 +67,7 @@ class BarReporter(Reporter):
     def start(self, total: int) -> None:
         self.task = self.progress.add_task("", total=total)
 
-    def done(self, result: JobResult) -> None:
+    def done(self, result: "JobResult") -> None:
         self.progress.update(self.task, advance=1, description=escape(printable(self.project.rel(result.job.target))))
 
 
@@ -64,7 +76,7 @@ def reporter_for(out, project) -> Reporter:
     return BarReporter(out, project) if isatty else LineReporter(out, project)
 
 
-def summary(out, project, result: BuildResult) -> None:
+def summary(out, project, result: "BuildResult") -> None:
     """The table of outcomes, then every problem once (warnings and errors)."""
     console = plain_console(out.stdout, 110)
     table = Table(title="Build summary", show_lines=False)

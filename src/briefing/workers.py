@@ -152,6 +152,13 @@ def _project(spec: JobSpec):
     return _loaded[key]
 
 
+def lend_loaded(root: str, digest: str, loaded) -> None:
+    """A build that renders in its own process (jobs=0) hands over the project it has just
+    loaded and checked, so that it is not loaded a second time."""
+    _loaded.clear()
+    _loaded[(root, digest)] = loaded
+
+
 EXIT_BUG = 3   # the CLI's exit code when the tool itself failed
 
 
@@ -217,6 +224,17 @@ def keep_traceback(spec: JobSpec) -> str:
 
 # --- in the parent ----------------------------------------------------------------------
 
+PRELOAD = ["__main__", "weasyprint", "docx"]   # imported once, in the forkserver
+
+
+def _context():
+    """Workers are forked from a server process that has imported the renderers once, so
+    that each worker does not import them again (it still loads the fonts itself)."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(PRELOAD)
+    return context
+
+
 class WorkerPool:
     """Warm workers kept between builds (by a Session, for `watch`): WeasyPrint imported and
     the fonts loaded once, not once per rebuild."""
@@ -228,7 +246,7 @@ class WorkerPool:
 
     def executor(self) -> ProcessPoolExecutor:
         if self._executor is None:
-            self._executor = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("forkserver"),
+            self._executor = ProcessPoolExecutor(self.workers, mp_context=_context(),
                                                  initializer=init_worker,
                                                  initargs=(self.memory_mb, os.getpid()))
         return self._executor
@@ -253,6 +271,8 @@ def run_jobs(specs: list[JobSpec], jobs: int | None, memory_mb: int | None, pool
             yield from render_job(spec)
         return
     workers = max(1, min(jobs or os.cpu_count() or 1, len(specs)))
+    if workers > 1 or (pool is not None and pool.workers > 1):
+        specs = longest_first(specs)
     suspects: list[JobSpec] = []
     if pool is not None:
         yield from _submit(pool.executor(), specs, suspects)
@@ -272,8 +292,15 @@ def run_jobs(specs: list[JobSpec], jobs: int | None, memory_mb: int | None, pool
             yield from outcomes
 
 
+def longest_first(specs: list[JobSpec]) -> list[JobSpec]:
+    """Full briefs before one-page leave-behinds (otherwise in the given order): with several
+    workers, the short documents fill the gaps at the end instead of a long one finishing
+    alone while the other workers wait."""
+    return sorted(specs, key=lambda spec: (spec.layout != "brief", -len(spec.outputs)))
+
+
 def _pool(specs: list[JobSpec], workers: int, memory_mb: int | None, suspects: list[JobSpec]):
-    context = multiprocessing.get_context("forkserver")
+    context = _context()
     with ProcessPoolExecutor(workers, mp_context=context, initializer=init_worker,
                              initargs=(memory_mb, os.getpid())) as pool:
         yield from _submit(pool, specs, suspects)

@@ -1,6 +1,7 @@
 """HTML -> PDF with WeasyPrint, reading only files inside allowed folders."""
 from __future__ import annotations
 
+import gc
 import logging
 import mimetypes
 import re
@@ -152,6 +153,12 @@ def lay_out(doc, options, html_result=None):
     return result, laid
 
 
+# Up to this many pages, deciding the placement keeps both layouts (the one not chosen is
+# dropped after); beyond, the first is dropped before the second is made (about 3 MB a
+# page), and made again only if it is chosen and a PDF is written from it.
+KEEP_BOTH_PAGES = 24
+
+
 def decide_placement(make, options):
     """The one layout-dependent choice, made once for every writer: the key facts box goes
     after the first section when, after the summary, it would leave page one mostly empty
@@ -165,10 +172,18 @@ def decide_placement(make, options):
         return doc
     result, laid = lay_out(doc, options)
     if element_page(laid, "facts") not in (None, 0) and first_page_gap(laid) > 0.2:
+        pages = len(laid.pages)
+        if pages > KEEP_BOTH_PAGES:  # a long document: one layout in memory at a time
+            result = laid = None
+            gc.collect()             # WeasyPrint's boxes refer to each other: free them now
         alternative = make(1)
         alt_result, alt_laid = lay_out(alternative, options)
-        if len(alt_laid.pages) <= len(laid.pages):
+        if len(alt_laid.pages) <= pages:
             doc, result, laid = alternative, alt_result, alt_laid
+        elif laid is None:           # the first one stays, and is laid out again if a PDF needs it
+            alt_result = alt_laid = None
+            gc.collect()
+            return doc
     options.layouts[(id(doc), options.variant)] = (doc, result, laid)
     return doc
 
