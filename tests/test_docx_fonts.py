@@ -113,7 +113,8 @@ def test_fonts_are_embedded_and_cover_the_text(samples, brief, lang):
         italic = bool(font["OS/2"].fsSelection & 0x01)
         assert (bold, italic) == ("Bold" in face, "Italic" in face)
     # every letter of the text is in an embedded face of its script's fonts; each face holds
-    # the document's characters only (a subset); plain body text is in the body's regular face
+    # the document's characters and the fixed repertoire only (a subset, the same one for every
+    # document); plain body text is in the body's regular face
     text = document_text(path)
     script = {ch for ch in text if lang in SCRIPT and SCRIPT[lang] in unicodedata.name(ch, "")}
     latin = {ch for ch in text if ch.isascii() and ch.isalnum()}
@@ -123,7 +124,8 @@ def test_fonts_are_embedded_and_cover_the_text(samples, brief, lang):
         assert not {ch for ch in letters if ord(ch) not in covered}
     if lang != "en":
         assert script, "the document has text in its own script"
-    allowed = {ord(ch) for ch in text + "0123456789 -\u2011"}
+    from briefing.render.docx_fonts import REPERTOIRE
+    allowed = {ord(ch) for ch in text + "0123456789 -\u2011" + REPERTOIRE}
     for key, item in fonts.items():
         assert set(item["font"].getBestCmap()) <= allowed, f"{key} holds characters the document lacks"
     body = {"he": "Noto Serif Hebrew", "hy": "Noto Serif Armenian"}.get(lang, "Noto Serif")
@@ -131,7 +133,7 @@ def test_fonts_are_embedded_and_cover_the_text(samples, brief, lang):
     letters = {ch for ch in plain if (script and ch in script) or (lang == "en" and ch in latin)}
     assert letters and {ord(ch) for ch in letters} <= set(fonts[(body, "Regular")]["font"].getBestCmap())
     # subsets: far smaller than the installed fonts
-    assert sum(len(item["raw"]) for item in fonts.values()) < 400_000
+    assert sum(len(item["raw"]) for item in fonts.values()) < 600_000
     with zipfile.ZipFile(path) as z:
         settings = etree.fromstring(z.read("word/settings.xml"))
     names = [etree.QName(el).localname for el in settings]
@@ -249,3 +251,22 @@ def test_libreoffice_never_cuts_a_web_address_at_a_hyphen(samples, lang, tmp_pat
         for word in words[:1] + words[-1:]:
             if "://" in word or word.startswith("www."):
                 assert not re.search(r"[-\u2011]$", word), f"a web address cut at {word!r}"
+
+
+def test_a_subset_is_made_once_per_machine_and_a_damaged_copy_is_not_used(tmp_path, monkeypatch):
+    from briefing.render import docx_fonts
+    path = docx_fonts._installed().get(("Noto Serif", "Regular"))
+    if path is None:
+        pytest.skip("Noto Serif is not installed")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    for cache in (docx_fonts._cache_dir, docx_fonts.subset_font):
+        cache.cache_clear()
+    made = docx_fonts.subset_font(path, "abc")
+    stored = list((tmp_path / "briefing" / "font-subsets").iterdir())
+    assert len(stored) == 1 and stored[0].read_bytes()[:-32] == made
+    docx_fonts.subset_font.cache_clear()
+    stored[0].write_bytes(b"\0" * 64 + stored[0].read_bytes()[64:])   # damaged on disk
+    assert docx_fonts.subset_font(path, "abc") == made
+    assert stored[0].read_bytes()[:-32] == made, "made again and stored again"
+    docx_fonts._cache_dir.cache_clear()
+    docx_fonts.subset_font.cache_clear()

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import re
 import shutil
 import subprocess
@@ -40,6 +41,15 @@ ODTTF_CT = "application/vnd.openxmlformats-officedocument.obfuscatedFont"
 FACES = ("Regular", "Bold", "Italic", "BoldItalic")  # the order of CT_Font's embed* elements
 FALLBACK = {"BoldItalic": "Bold", "Bold": "Regular", "Italic": "Regular"}  # what Word slants or emboldens
 ALWAYS = "0123456789 "  # drawn by Word itself: page, note and list numbers
+# Every embedded font holds these blocks (those of them it has), whatever the document uses:
+# whoever edits the file can type in its languages, and one subset serves every document
+# (made once per machine, see _cached_subset).
+REPERTOIRE = "".join(chr(c) for a, b in (
+    (0x20, 0x7E), (0xA0, 0xFF), (0x2010, 0x2027), (0x2030, 0x203A), (0x2060, 0x2060), (0x20AA, 0x20AC),
+    (0x2116, 0x2116), (0x2122, 0x2122),                   # punctuation, ₪ € №, ™
+    (0x0591, 0x05F4),                                     # Hebrew, with its points and marks
+    (0x0531, 0x058F), (0xFB13, 0xFB17),                   # Armenian and its ligatures
+) for c in range(a, b + 1))
 # CT_Font's children, in schema order
 FONT_CHILDREN = ("altName panose1 charset family notTrueType pitch sig embedRegular embedBold embedItalic "
                  "embedBoldItalic").split()
@@ -219,7 +229,42 @@ def _font_info(path: str) -> dict | None:
 
 @lru_cache(maxsize=64)
 def subset_font(path: str, text: str) -> bytes:
-    """The font at `path` cut down to the characters of `text` (name table and OS/2 kept)."""
+    """The font at `path` cut down to the characters of `text` (name table and OS/2 kept);
+    from the user's cache when this very subset was made before (fontTools takes ~0.2 s)."""
+    import fontTools
+    stat = Path(path).stat()
+    key = hashlib.sha256(repr((path, stat.st_size, stat.st_mtime_ns, fontTools.version, text)).encode()).hexdigest()
+    cached = _cache_dir() / f"{key}.ttf" if _cache_dir() else None
+    if cached is not None:
+        try:
+            data = cached.read_bytes()
+            if data[-32:] == hashlib.sha256(data[:-32]).digest():
+                return data[:-32]
+        except OSError:
+            pass
+    data = _make_subset(path, text)
+    if cached is not None:
+        try:
+            from ..atomic import atomic_write_bytes
+            atomic_write_bytes(cached, data + hashlib.sha256(data).digest())
+        except OSError:
+            pass  # a read-only or full disk: the next build makes it again
+    return data
+
+
+@lru_cache(maxsize=1)
+def _cache_dir() -> Path | None:
+    """$XDG_CACHE_HOME/briefing/font-subsets (~/.cache/...), or None if it cannot be made."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = Path(base) / "briefing" / "font-subsets"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder if folder.is_dir() and not folder.is_symlink() else None
+    except OSError:
+        return None
+
+
+def _make_subset(path: str, text: str) -> bytes:
     from fontTools import subset
     from fontTools.ttLib import TTFont
     options = subset.Options()
@@ -278,7 +323,7 @@ def embed_fonts(d) -> list[tuple[str, str, int]]:
             info = _font_info(path)
             if info is None:
                 continue
-            chars = (wanted[(family, face)] | set(ALWAYS)) if info["subset"] else None
+            chars = (wanted[(family, face)] | set(ALWAYS) | set(REPERTOIRE)) if info["subset"] else None
             text = "".join(sorted(ch for ch in chars if ord(ch) in info["cmap"])) if chars else ""
             data = subset_font(path, text) if chars else Path(path).read_bytes()
             faces.append((face, data, info))
