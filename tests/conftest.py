@@ -1,7 +1,11 @@
-"""Shared fixtures: the repository as a project, and one build of the samples per test run.
+"""Shared fixtures: the repository as a project, and builds made once per test run.
 
-The sample build is made once and shared by every xdist worker (a file lock guards it),
-so the tests that drive real clients read the same files a user gets from `make briefings`.
+What many tests read is made once and shared by every xdist worker (`made_once`: a file
+lock guards it): the sample build (`samples`, the files a user gets from `make briefings`),
+the print-shop and PDF/A variants, and LibreOffice's conversions of the samples' Word files
+(`soffice_pdf`). Tests that share a costly module fixture, or that run one validator over
+many files, carry an `xdist_group` mark: `pytest -n` schedules by group (loadgroup), so each
+group runs on one worker while the other worker runs the rest.
 """
 from __future__ import annotations
 
@@ -11,11 +15,18 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Callable
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def pytest_configure(config):
+    """`pytest -n N` keeps each xdist_group on one worker (--dist loadgroup instead of load)."""
+    if getattr(config.option, "dist", "no") == "load":
+        config.option.dist = "loadgroup"
 
 
 def run_cli(*args: str, cwd: Path | None = None) -> tuple[int, str, str]:
@@ -45,20 +56,70 @@ def tiny_project(tmp_path: Path) -> Path:
     return dest
 
 
+def shared_dir(tmp_path_factory) -> Path:
+    """The folder every xdist worker of this run sees (the parent of the workers' own)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+def made_once(shared: Path, name: str, make: Callable[[Path], None]) -> Path:
+    """`shared/name`, made by `make(folder)` once per test run: the first worker to ask makes it
+    while the others wait on a file lock. A failure is kept, so that the other workers report
+    it instead of making the same thing again."""
+    out = shared / name
+    with open(shared / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        failed = shared / f"{name}.failed"
+        if failed.exists():
+            pytest.fail(f"making {name} failed in another worker:\n{failed.read_text()}")
+        if not (out / ".done").exists():
+            shutil.rmtree(out, ignore_errors=True)
+            out.mkdir(parents=True)
+            try:
+                make(out)
+            except Exception as exc:
+                failed.write_text(f"{type(exc).__name__}: {exc}")
+                raise
+            (out / ".done").write_text("ok")
+    return out
+
+
+def build_into(out: Path, *args: str, project: Path = ROOT) -> None:
+    code, stdout, stderr = run_cli("build", "--project", str(project), "--out", str(out), *args)
+    assert code == 0, stdout + stderr
+
+
 @pytest.fixture(scope="session")
 def samples(tmp_path_factory) -> Path:
     """build/ of the sample briefs (every language and layout, PDF + DOCX + HTML + JSON), built once per run."""
-    base = tmp_path_factory.getbasetemp()
-    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
-    out = shared / "samples-build"
-    with open(shared / "samples.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not (out / ".done").exists():
-            code, stdout, stderr = run_cli("build", "--project", str(ROOT), "--out", str(out),
-                                           "--format", "pdf,docx,html,json", "--layout", "brief,leave-behind")
-            assert code == 0, stdout + stderr
-            (out / ".done").write_text("ok")
-    return out
+    return made_once(shared_dir(tmp_path_factory), "samples-build", lambda out: build_into(
+        out, "--format", "pdf,docx,html,json", "--layout", "brief,leave-behind"))
+
+
+# The variants made for a print shop or an archive are checked on every language, each in one
+# of the briefs, turn by turn (every brief appears in each variant); the plain brief and the
+# leave-behind (`samples`) are checked on every brief in every language.
+PRINT_SHOP = {"en": "deca-role", "he": "genocide-recognition", "hy": "arms-export-oversight"}
+PDF_A = {"en": "arms-export-oversight", "he": "deca-role", "hy": "genocide-recognition"}
+
+
+def _each(out: Path, pairs: dict[str, str], *args: str) -> None:
+    for lang, brief in pairs.items():   # one document each, rendered in this process
+        build_into(out, "--lang", lang, "--brief", brief, "--jobs", "0", *args)
+
+
+@pytest.fixture(scope="session")
+def print_shop(tmp_path_factory) -> Path:
+    """NAME.print.pdf (bleed, crop marks) and NAME.booklet.pdf of PRINT_SHOP's briefs, made once per run."""
+    return made_once(shared_dir(tmp_path_factory), "print-shop", lambda out: _each(
+        out, PRINT_SHOP, "--format", "pdf", "--print", "--booklet"))
+
+
+@pytest.fixture(scope="session")
+def pdf_a(tmp_path_factory) -> Path:
+    """--pdf-standard a: PDF_A's briefs and their leave-behinds, made once per run."""
+    return made_once(shared_dir(tmp_path_factory), "pdf-a", lambda out: _each(
+        out, PDF_A, "--format", "pdf", "--layout", "brief,leave-behind", "--pdf-standard", "a"))
 
 
 def need(*programs: str) -> None:
@@ -76,15 +137,35 @@ def pdftotext(pdf: Path, *opts: str) -> str:
                           check=True).stdout
 
 
-def soffice_pdf(docx: Path, outdir: Path) -> Path:
-    """Convert with LibreOffice headless, in a private profile (safe in parallel)."""
+def soffice_convert(docx: Path, outdir: Path, fmt: str = "pdf") -> Path:
+    """Convert with LibreOffice headless, in a private profile (safe in parallel); returns
+    outdir/NAME.fmt. The sample build's Word files are converted once per run, a language's
+    files in one LibreOffice start (starting LibreOffice costs more than converting a file)."""
     need("soffice")
+    build = docx.parent.parent
+    if build.name == "samples-build" and (build / ".done").is_file():
+        lang = docx.parent.name
+        done = made_once(build.parent, f"samples-libreoffice-{fmt}-{lang}",
+                         lambda out: _soffice(sorted(docx.parent.glob("*.docx")), out, fmt))
+        shutil.copy(done / f"{docx.stem}.{fmt}", outdir / f"{docx.stem}.{fmt}")
+    else:
+        _soffice([docx], outdir, fmt)
+    converted = outdir / f"{docx.stem}.{fmt}"
+    assert converted.is_file(), f"LibreOffice did not convert {docx}"
+    return converted
+
+
+def _soffice(files: list[Path], outdir: Path, fmt: str) -> None:
     profile = outdir / "lo-profile"
-    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{profile}", "--convert-to", "pdf",
-                    "--outdir", str(outdir), str(docx)], capture_output=True, text=True, check=True, timeout=180)
-    pdf = outdir / (docx.stem + ".pdf")
-    assert pdf.is_file(), f"LibreOffice did not convert {docx}"
-    return pdf
+    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{profile}", "--convert-to", fmt,
+                    "--outdir", str(outdir), *map(str, files)], capture_output=True, text=True, check=True,
+                   timeout=120 + 60 * len(files))
+    for docx in files:
+        assert (outdir / f"{docx.stem}.{fmt}").is_file(), f"LibreOffice did not convert {docx}"
+
+
+def soffice_pdf(docx: Path, outdir: Path) -> Path:
+    return soffice_convert(docx, outdir, "pdf")
 
 
 def pandoc_text(docx: Path, fmt: str = "plain") -> str:

@@ -78,7 +78,7 @@ def test_new_scaffold_passes_check_and_builds(tiny_project):
     code, out, err = run_cli("check", "--project", str(tiny_project))
     assert code == 0, err
     code, out, err = run_cli("build", "--project", str(tiny_project), "--brief", "fresh-brief", "--format", "html",
-                             "--out", str(tiny_project / "out"))
+                             "--out", str(tiny_project / "out"), "--jobs", "0")
     assert code == 0, err
     assert (tiny_project / "out" / "en" / "fresh-brief.html").is_file()
     # never overwrite

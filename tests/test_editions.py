@@ -15,6 +15,8 @@ from lxml import etree
 
 from conftest import FIXTURES, ROOT, need, pdftotext, run_cli, soffice_pdf
 
+# the tests share a module fixture that builds: one worker runs them all (conftest.py)
+pytestmark = pytest.mark.xdist_group("editions")
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 OLD_SECTION = """  - id: history
     heading: A short history of the trade

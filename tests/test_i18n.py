@@ -136,7 +136,7 @@ def test_broken_translation_is_reported_and_not_used(project, ctx, broken, probl
     assert re.match(r"locales/he/LC_MESSAGES/deca-role\.po:\d+: error: translation of \"", line), line
     # the build uses the English text instead, and says so
     code, out, err = run_cli("build", "--project", str(project), "--brief", "deca-role", "--lang", "he",
-                             "--format", "html", "--out", str(tmp_path / "o"))
+                             "--format", "html", "--out", str(tmp_path / "o"), "--jobs", "0")
     assert code == 0
     assert re.search(r"deca-role \[he\]: 1 of \d+ strings shown in English \(1 invalid\)", err)
     html = (tmp_path / "o" / "he" / "deca-role.html").read_text(encoding="utf-8")
@@ -181,15 +181,16 @@ def test_edited_english_gives_exactly_one_fuzzy_per_language(project, tmp_path):
     assert any(line.startswith("#|") and '"DECA licenses' in line
                for line in (project / "locales/he/LC_MESSAGES/deca-role.po").read_text(encoding="utf-8").splitlines())
     code, out, err = run_cli("build", "--project", str(project), "--brief", "deca-role", "--lang", "he",
-                             "--format", "html", "--out", str(tmp_path / "o"))
+                             "--format", "html", "--out", str(tmp_path / "o"), "--jobs", "0")
     assert code == 0
     assert re.search(r"deca-role \[he\]: 1 of \d+ strings shown in English \(1 fuzzy\)", err)
     assert "grants licences for Israel" in (tmp_path / "o" / "he" / "deca-role.html").read_text(encoding="utf-8")
     code, out, err = run_cli("build", "--project", str(project), "--brief", "deca-role", "--lang", "he",
-                             "--format", "html", "--out", str(tmp_path / "o2"), "--strict")
+                             "--format", "html", "--out", str(tmp_path / "o2"), "--strict", "--jobs", "0")
     assert code == 1 and not (tmp_path / "o2" / "he" / "deca-role.html").exists()
     code, out, err = run_cli("build", "--project", str(project), "--brief", "deca-role", "--lang", "he",
-                             "--format", "html,docx", "--out", str(tmp_path / "o3"), "--show-untranslated")
+                             "--format", "html,docx", "--out", str(tmp_path / "o3"), "--show-untranslated",
+                             "--jobs", "0")
     assert code == 0
     html = (tmp_path / "o3" / "he" / "deca-role.html").read_text(encoding="utf-8")
     assert re.search(r'<bdi class="untranslated" dir="ltr">DECA grants licences', html)

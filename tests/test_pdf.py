@@ -61,7 +61,7 @@ def test_metadata_and_bookmarks(samples):
 @pytest.mark.parametrize("paper,size", [("a4", A4), ("letter", LETTER)])
 def test_paper_sizes(tmp_path, paper, size):
     code, out, err = run_cli("build", "--project", str(ROOT), "--brief", "deca-role", "--lang", "en",
-                             "--format", "pdf", "--paper", paper, "--out", str(tmp_path))
+                             "--format", "pdf", "--paper", paper, "--out", str(tmp_path), "--jobs", "0")
     assert code == 0, err
     box = PdfReader(tmp_path / "en" / "deca-role.pdf").pages[0].mediabox
     assert (float(box.width), float(box.height)) == pytest.approx(size, abs=1)

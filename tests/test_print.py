@@ -1,5 +1,10 @@
 """Print-ready and restylable: leave-behind, paper sizes, print profile, booklet, PDF
-standards, preflight, template sets, branding and the Word document's accessibility."""
+standards, preflight, template sets, branding and the Word document's accessibility.
+
+The leave-behinds are the sample build's (conftest's `samples`); the print-shop PDFs and
+booklets are conftest's `print_shop` (every language, the briefs taken in turn), and
+--pdf-standard a is conftest's `pdf_a`: each is made once per run and shared with
+test_validators.py. Single documents are rendered in the test's process (--jobs 0)."""
 from __future__ import annotations
 
 import re
@@ -15,7 +20,7 @@ from lxml import etree
 from pypdf import PdfReader
 
 from briefing.render.booklet import booklet_order
-from conftest import ROOT, need, run_cli
+from conftest import PDF_A, PRINT_SHOP, ROOT, need, run_cli
 
 BRIEFS = ["arms-export-oversight", "deca-role", "genocide-recognition"]
 LANGS = ["en", "he", "hy"]
@@ -24,36 +29,25 @@ W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
 def build(*args: str, project: Path = ROOT) -> tuple[int, str]:
-    code, out, err = run_cli("build", "--project", str(project), *args)
+    code, out, err = run_cli("build", "--project", str(project), "--jobs", "0", *args)
     return code, out + err
-
-
-@pytest.fixture(scope="module")
-def printed(tmp_path_factory) -> Path:
-    """Leave-behinds (A4 and Letter), print-shop PDFs and booklets of the samples."""
-    out = tmp_path_factory.mktemp("print")
-    code, log = build("--layout", "leave-behind", "--format", "pdf,docx", "--out", str(out / "a4"))
-    assert code == 0, log
-    code, log = build("--layout", "brief,leave-behind", "--format", "pdf", "--paper", "letter", "--out",
-                      str(out / "letter"), "--brief", "deca-role")
-    assert code == 0, log
-    code, log = build("--format", "pdf", "--print", "--booklet", "--out", str(out / "shop"), "--brief", "deca-role")
-    assert code == 0, log
-    return out
 
 
 @pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize("brief", BRIEFS)
-def test_leave_behind_is_one_page_in_every_language(printed, brief, lang):
-    reader = PdfReader(printed / "a4" / lang / f"{brief}.leave-behind.pdf")
+def test_leave_behind_is_one_page_in_every_language(samples, brief, lang):
+    reader = PdfReader(samples / lang / f"{brief}.leave-behind.pdf")
     assert len(reader.pages) == 1
     text = reader.pages[0].extract_text()
     assert re.search(r"\b69%|\b2006\b|\b1915\b", text), "its key facts are on it"
 
 
-def test_leave_behind_and_brief_on_letter(printed):
+def test_leave_behind_and_brief_on_letter(tmp_path):
+    code, log = build("--layout", "brief,leave-behind", "--format", "pdf", "--paper", "letter", "--out",
+                      str(tmp_path), "--brief", "deca-role", "--lang", "hy")
+    assert code == 0, log
     for name in ("deca-role.pdf", "deca-role.leave-behind.pdf"):
-        box = PdfReader(printed / "letter" / "hy" / name).pages[0].mediabox
+        box = PdfReader(tmp_path / "hy" / name).pages[0].mediabox
         assert (round(float(box.width)), round(float(box.height))) == (612, 792)
 
 
@@ -80,8 +74,8 @@ def test_leave_behind_that_overflows_says_which_part(tmp_path):
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_print_profile_has_bleed_trim_and_crop_marks(printed, lang):
-    reader = PdfReader(printed / "shop" / lang / "deca-role.print.pdf")
+def test_print_profile_has_bleed_trim_and_crop_marks(print_shop, lang):
+    reader = PdfReader(print_shop / lang / f"{PRINT_SHOP[lang]}.print.pdf")
     for page in reader.pages:
         trim, bleed, media = page.trimbox, page.bleedbox, page.mediabox
         assert (float(trim.width), float(trim.height)) == pytest.approx((595.28, 841.89), abs=0.5)
@@ -94,8 +88,8 @@ def test_print_profile_has_bleed_trim_and_crop_marks(printed, lang):
 
 
 @pytest.mark.parametrize("lang,rtl", [("en", False), ("he", True), ("hy", False)])
-def test_booklet_pages_in_folding_order(printed, lang, rtl):
-    path = printed / "shop" / lang / "deca-role.booklet.pdf"
+def test_booklet_pages_in_folding_order(print_shop, lang, rtl):
+    path = print_shop / lang / f"{PRINT_SHOP[lang]}.booklet.pdf"
     with pdfplumber.open(str(path)) as pdf:
         sides = pdf.pages
         width = float(sides[0].width)
@@ -123,11 +117,14 @@ def test_booklet_order_rules():
 
 @pytest.mark.parametrize("standard,keys", [("ua", {"/StructTreeRoot", "/MarkInfo", "/Metadata", "/Lang"}),
                                            ("a", {"/OutputIntents", "/Metadata", "/Lang"})])
-def test_pdf_standards(tmp_path, standard, keys):
-    code, log = build("--pdf-standard", standard, "--format", "pdf", "--lang", "he", "--brief", "deca-role",
-                      "--out", str(tmp_path))
-    assert code == 0, log
-    path = tmp_path / "he" / "deca-role.pdf"
+def test_pdf_standards(tmp_path, request, standard, keys):
+    if standard == "a":   # made once, for test_validators.py too
+        path = request.getfixturevalue("pdf_a") / "he" / f"{PDF_A['he']}.pdf"
+    else:
+        code, log = build("--pdf-standard", standard, "--format", "pdf", "--lang", "he", "--brief", "deca-role",
+                          "--out", str(tmp_path))
+        assert code == 0, log
+        path = tmp_path / "he" / "deca-role.pdf"
     root = PdfReader(path).trailer["/Root"]
     assert keys <= set(root.keys()) and root["/Lang"] == "he"
     need("pdffonts")
@@ -135,8 +132,8 @@ def test_pdf_standards(tmp_path, standard, keys):
     assert fonts and all(line.split()[-5] == "yes" for line in fonts)
 
 
-def test_metadata_title_language_author(printed):
-    reader = PdfReader(printed / "a4" / "he" / "deca-role.leave-behind.pdf")
+def test_metadata_title_language_author(samples):
+    reader = PdfReader(samples / "he" / "deca-role.leave-behind.pdf")
     assert reader.metadata.title.startswith("מה בודק") and reader.metadata.author == "Briefing samples"
     assert reader.trailer["/Root"]["/Lang"] == "he"
 
@@ -239,8 +236,8 @@ def test_facts_box_and_quotes_are_never_split(samples):
 
 @pytest.mark.clients
 @pytest.mark.parametrize("lang", LANGS)
-def test_word_leave_behind_is_one_page(printed, lang, tmp_path):
+def test_word_leave_behind_is_one_page(samples, lang, tmp_path):
     from conftest import soffice_pdf
     for brief in BRIEFS:
-        pdf = soffice_pdf(printed / "a4" / lang / f"{brief}.leave-behind.docx", tmp_path)
+        pdf = soffice_pdf(samples / lang / f"{brief}.leave-behind.docx", tmp_path)
         assert len(PdfReader(pdf).pages) == 1, brief

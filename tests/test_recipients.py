@@ -17,6 +17,8 @@ Dana Cohen,Member of the Knesset,Knesset,he,deca-role,,Please raise DECA's licen
 Արամ Պետրոսյան,Deputy,National Assembly,hy,deca-role,,,
 Jane Smith,Senior Adviser,"Office of MK Levi, Jerusalem",en,deca-role,"Dear Jane,",Ask the ministry for the criteria.,
 """
+# the tests share a module fixture that builds: one worker runs them all (conftest.py)
+pytestmark = pytest.mark.xdist_group("recipients")
 PERSONAL = ("Dana", "Cohen", "Արամ", "Պետրոսյան", "Jane", "Smith", "Levi", "licensing in the committee")
 
 

