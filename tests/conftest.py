@@ -3,9 +3,8 @@
 What many tests read is made once and shared by every xdist worker (`made_once`: a file
 lock guards it): the sample build (`samples`, the files a user gets from `make briefings`),
 the print-shop and PDF/A variants, and LibreOffice's conversions of the samples' Word files
-(`soffice_pdf`). Tests that share a costly module fixture, or that run one validator over
-many files, carry an `xdist_group` mark: `pytest -n` schedules by group (loadgroup), so each
-group runs on one worker while the other worker runs the rest.
+(`soffice_pdf`). Under `pytest -n` the tests are handed out one at a time, long jobs first
+(pytest_configure, pytest_collection_modifyitems).
 """
 from __future__ import annotations
 
@@ -24,9 +23,30 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
 def pytest_configure(config):
-    """`pytest -n N` keeps each xdist_group on one worker (--dist loadgroup instead of load)."""
-    if getattr(config.option, "dist", "no") == "load":
-        config.option.dist = "loadgroup"
+    """`pytest -n N`: hand the tests out one at a time, in the order below, so that a worker
+    that is free takes the next test (xdist's default sends long runs of consecutive tests
+    to each worker up front: one worker could get every slow test)."""
+    if getattr(config.option, "dist", "no") == "load" and config.option.maxschedchunk is None:
+        config.option.maxschedchunk = 1
+
+
+def pytest_collection_modifyitems(config, items):
+    """Run first the tests that start a long single-threaded job others wait for (`first`:
+    a validator over many files, made once per run), then the slow tests, then the rest; the
+    tests that only read such a job's results come last, when they are ready, so no worker
+    sits waiting on a lock while the other does that job."""
+    def rank(item) -> int:
+        if item.get_closest_marker("first"):
+            return 0
+        if WAITS_FOR_FIRST & set(getattr(item, "fixturenames", ())):
+            return 3
+        return 1 if item.get_closest_marker("slow") else 2
+    items.sort(key=rank)   # stable: each rank keeps the files' order
+
+
+# made once per run by the `first` tests: test_validators.py's validator results, and the
+# variants that veraPDF's test builds before it validates
+WAITS_FOR_FIRST = {"vera", "audited", "print_shop", "pdf_a"}
 
 
 def run_cli(*args: str, cwd: Path | None = None) -> tuple[int, str, str]:
@@ -172,3 +192,4 @@ def pandoc_text(docx: Path, fmt: str = "plain") -> str:
     need("pandoc")
     return subprocess.run(["pandoc", "-f", "docx", "-t", fmt, "--wrap=none", str(docx)], capture_output=True,
                           text=True, check=True).stdout
+

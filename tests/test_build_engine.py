@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from conftest import FIXTURES, ROOT
+from conftest import FIXTURES, ROOT, run_cli
 
 
 @pytest.fixture
@@ -33,8 +33,15 @@ def project(tmp_path) -> Path:
 
 
 def build(project: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    """`briefing build` as its own process (with its worker pool)."""
     return subprocess.run([sys.executable, "-m", "briefing", "build", "--project", str(project), *args],
                           capture_output=True, text=True, env={**os.environ, **(env or {})}, timeout=600)
+
+
+def build_here(project: Path, *args: str) -> subprocess.CompletedProcess:
+    """`briefing build` in this process (--jobs 0), where the processes are not the point."""
+    args = ("build", "--project", str(project), "--jobs", "0", *args)
+    return subprocess.CompletedProcess(args, *run_cli(*args))
 
 
 def digest(path: Path) -> str:
@@ -62,21 +69,21 @@ def test_workers_start_once_and_render_many(project, tmp_path):
 @pytest.mark.slow
 def test_incremental_force_and_disposable_cache(project, tmp_path):
     out = tmp_path / "o"
-    first = build(project, "--brief", "good", "--out", str(out))
+    first = build_here(project, "--brief", "good", "--out", str(out))
     assert first.returncode == 0 and first.stdout.count("built ") >= 6
     before = outputs(out)
-    again = build(project, "--brief", "good", "--out", str(out))
+    again = build_here(project, "--brief", "good", "--out", str(out))
     assert "0 built, 6 up to date" in again.stdout
     # one catalog changes: only that language is rebuilt
     po = project / "locales" / "hy" / "LC_MESSAGES" / "template.po"
     text = po.read_text(encoding="utf-8")
     assert "Էջ {page}" in text
     po.write_text(text.replace("Էջ {page}", "էջ {page}", 1), encoding="utf-8")
-    r = build(project, "--brief", "good", "--out", str(out))
+    r = build_here(project, "--brief", "good", "--out", str(out))
     assert "2 built, 4 up to date" in r.stdout
     assert all(" hy/" in line or "/hy/" in line for line in r.stdout.splitlines() if line.startswith("built "))
     # --force rebuilds all; the bytes are the same for unchanged inputs
-    r = build(project, "--brief", "good", "--out", str(out), "--force")
+    r = build_here(project, "--brief", "good", "--out", str(out), "--force")
     assert "6 built, 0 up to date" in r.stdout
     after = outputs(out)
     assert {k: v for k, v in after.items() if not k.startswith("hy/")} == \
@@ -84,18 +91,18 @@ def test_incremental_force_and_disposable_cache(project, tmp_path):
     # a corrupt or foreign cache is a miss, never an error
     for junk in ("{not json", json.dumps({"version": 99, "entries": []}), json.dumps([1, 2])):
         (out / ".briefing-cache.json").write_text(junk)
-        r = build(project, "--brief", "good", "--out", str(out))
+        r = build_here(project, "--brief", "good", "--out", str(out))
         assert r.returncode == 0 and "6 built" in r.stdout, r.stdout + r.stderr
     # an output edited by hand is rebuilt
     (out / "en" / "good.pdf").write_bytes(b"%PDF-1.7 broken")
-    r = build(project, "--brief", "good", "--out", str(out))
+    r = build_here(project, "--brief", "good", "--out", str(out))
     assert "1 built, 5 up to date" in r.stdout
 
 
 @pytest.mark.slow
 def test_sigkill_mid_write_leaves_previous_outputs_intact(project, tmp_path):
     out = tmp_path / "o"
-    assert build(project, "--brief", "good", "--out", str(out)).returncode == 0
+    assert build_here(project, "--brief", "good", "--out", str(out)).returncode == 0
     before = outputs(out)
     brief = project / "briefs" / "good.yaml"
     brief.write_text(brief.read_text().replace("Members of the test committee", "Members of the whole test committee"))
@@ -115,7 +122,7 @@ def test_sigkill_mid_write_leaves_previous_outputs_intact(project, tmp_path):
             assert len(PdfReader(out / name).pages) >= 1
         else:
             assert zipfile.ZipFile(out / name).testzip() is None
-    r = build(project, "--brief", "good", "--out", str(out))
+    r = build_here(project, "--brief", "good", "--out", str(out))
     assert r.returncode == 0 and not list(out.rglob(".briefing-tmp-*"))
 
 
@@ -135,9 +142,9 @@ def test_reproducible_across_days_and_orders(samples, tmp_path):
     assert again == {name: digest for name, digest in outputs(samples).items() if name in again}
 
 
-def test_source_date_epoch_sets_every_timestamp(project, tmp_path):
-    r = build(project, "--brief", "good", "--lang", "en", "--out", str(tmp_path / "o"),
-              env={"SOURCE_DATE_EPOCH": "1700000000"})
+def test_source_date_epoch_sets_every_timestamp(project, tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    r = build_here(project, "--brief", "good", "--lang", "en", "--out", str(tmp_path / "o"))
     assert r.returncode == 0
     info = PdfReader(tmp_path / "o" / "en" / "good.pdf").metadata
     assert info["/CreationDate"].startswith("D:20231114")
@@ -148,7 +155,7 @@ def test_source_date_epoch_sets_every_timestamp(project, tmp_path):
 
 def test_manifest_lists_inputs_and_completeness(project, tmp_path):
     out = tmp_path / "o"
-    assert build(project, "--brief", "good", "--out", str(out)).returncode == 0
+    assert build_here(project, "--brief", "good", "--out", str(out)).returncode == 0
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["version"] and manifest["options"]["paper"] is None
     entry = next(o for o in manifest["outputs"] if o["path"] == "he/good.pdf")

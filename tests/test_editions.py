@@ -13,10 +13,8 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from conftest import FIXTURES, ROOT, need, pdftotext, run_cli, soffice_pdf
+from conftest import FIXTURES, ROOT, made_once, need, pdftotext, run_cli, shared_dir, soffice_pdf
 
-# the tests share a module fixture that builds: one worker runs them all (conftest.py)
-pytestmark = pytest.mark.xdist_group("editions")
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 OLD_SECTION = """  - id: history
     heading: A short history of the trade
@@ -91,16 +89,19 @@ def edit(repo: Path) -> None:
 
 @pytest.fixture(scope="module")
 def edited(tmp_path_factory):
-    """A git repository of the project, tagged edition-1, then edited; and the diff's run."""
-    repo = commit_and_tag(make_project(tmp_path_factory.mktemp("editions") / "repo"))
-    code, stdout, stderr = run_cli("diff", "edition-1", "--project", str(repo), "--no-files")
-    assert code == 0 and "good [en]: no changes" in stdout and "good [he]: no changes" in stdout, stdout + stderr
-    edit(repo)
-    out = repo.parent / "diff"
-    code, stdout, stderr = run_cli("diff", "edition-1", "--project", str(repo), "--out", str(out),
-                                   "--author", "Review Desk")
-    assert code == 0, stdout + stderr
-    return repo, out, stdout
+    """A git repository of the project, tagged edition-1, then edited; and the diff's run.
+    Made once per run (shared by the xdist workers): tests read it, or edit a copy."""
+    def make(base: Path) -> None:
+        repo = commit_and_tag(make_project(base / "repo"))
+        code, stdout, stderr = run_cli("diff", "edition-1", "--project", str(repo), "--no-files")
+        assert code == 0 and "good [en]: no changes" in stdout and "good [he]: no changes" in stdout, stdout + stderr
+        edit(repo)
+        code, stdout, stderr = run_cli("diff", "edition-1", "--project", str(repo), "--out", str(base / "diff"),
+                                       "--author", "Review Desk")
+        assert code == 0, stdout + stderr
+        (base / "diff-stdout.txt").write_text(stdout, encoding="utf-8")
+    base = made_once(shared_dir(tmp_path_factory), "editions", make)
+    return base / "repo", base / "diff", (base / "diff-stdout.txt").read_text(encoding="utf-8")
 
 
 def test_summary_names_sections_facts_notes_and_edits(edited):

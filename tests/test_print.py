@@ -117,9 +117,9 @@ def test_booklet_order_rules():
 
 @pytest.mark.parametrize("standard,keys", [("ua", {"/StructTreeRoot", "/MarkInfo", "/Metadata", "/Lang"}),
                                            ("a", {"/OutputIntents", "/Metadata", "/Lang"})])
-def test_pdf_standards(tmp_path, request, standard, keys):
+def test_pdf_standards(tmp_path, pdf_a, standard, keys):
     if standard == "a":   # made once, for test_validators.py too
-        path = request.getfixturevalue("pdf_a") / "he" / f"{PDF_A['he']}.pdf"
+        path = pdf_a / "he" / f"{PDF_A['he']}.pdf"
     else:
         code, log = build("--pdf-standard", standard, "--format", "pdf", "--lang", "he", "--brief", "deca-role",
                           "--out", str(tmp_path))

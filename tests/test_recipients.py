@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 
 from briefing.recipients import load_recipients, privacy_warnings, slugify
-from conftest import ROOT, need, pandoc_text, pdftotext, run_cli
+from conftest import ROOT, made_once, need, pandoc_text, pdftotext, run_cli, shared_dir
 
 PEOPLE = """\
 name,title,organization,language,brief,salutation,ask,committee
@@ -17,25 +18,24 @@ Dana Cohen,Member of the Knesset,Knesset,he,deca-role,,Please raise DECA's licen
 Արամ Պետրոսյան,Deputy,National Assembly,hy,deca-role,,,
 Jane Smith,Senior Adviser,"Office of MK Levi, Jerusalem",en,deca-role,"Dear Jane,",Ask the ministry for the criteria.,
 """
-# the tests share a module fixture that builds: one worker runs them all (conftest.py)
-pytestmark = pytest.mark.xdist_group("recipients")
 PERSONAL = ("Dana", "Cohen", "Արամ", "Պետրոսյան", "Jane", "Smith", "Levi", "licensing in the committee")
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    base = tmp_path_factory.mktemp("recipients")
-    project = base / "p"
-    for name in ("briefs", "sources", "locales"):
-        shutil.copytree(ROOT / name, project / name, ignore=shutil.ignore_patterns("*.pot"))
-    people = base / "private" / "people.csv"
-    people.parent.mkdir()
-    people.write_text(PEOPLE, encoding="utf-8")
-    out = base / "out"
-    code, stdout, stderr = run_cli("build", "--project", str(project), "--recipients", str(people), "--out", str(out),
-                                   "--format", "pdf,docx", "--jobs", "0")
-    assert code == 0, stdout + stderr
-    return out, people
+    """Every recipient's copy, built once per run (shared by the xdist workers; read only)."""
+    def make(base: Path) -> None:
+        project = base / "p"
+        for name in ("briefs", "sources", "locales"):
+            shutil.copytree(ROOT / name, project / name, ignore=shutil.ignore_patterns("*.pot"))
+        people = base / "private" / "people.csv"
+        people.parent.mkdir()
+        people.write_text(PEOPLE, encoding="utf-8")
+        code, stdout, stderr = run_cli("build", "--project", str(project), "--recipients", str(people), "--out",
+                                       str(base / "out"), "--format", "pdf,docx", "--jobs", "0")
+        assert code == 0, stdout + stderr
+    base = made_once(shared_dir(tmp_path_factory), "recipients", make)
+    return base / "out", base / "private" / "people.csv"
 
 
 def test_one_copy_per_recipient_in_their_language(built):

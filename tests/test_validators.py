@@ -10,8 +10,9 @@ metadata, not what a language or a brief does to the tags.
 
 Each validator runs once over all its files (one JVM for veraPDF, for both flavours), and is
 calibrated on a file it must reject, so a validator that accepts everything cannot pass
-these tests. veraPDF's tests and openxml-audit's are two xdist groups, each run by one
-worker, so the two validators run side by side and no worker waits for the other's.
+these tests. The two calibration tests run first (marked `first`) and each makes its
+validator's results for every file; the other tests read them (conftest's ordering), so the
+two validators run side by side on two workers while no worker waits for them.
 """
 from __future__ import annotations
 
@@ -28,8 +29,6 @@ BRIEFS = ["arms-export-oversight", "deca-role", "genocide-recognition"]
 LANGS = ["en", "he", "hy"]
 PDF_A_FLAVOUR = "3a"   # what --pdf-standard a claims: PDF/A-3a (tagged, Unicode) and PDF/UA-1
 pytestmark = [pytest.mark.slow, pytest.mark.clients]
-VERAPDF = pytest.mark.xdist_group("verapdf")
-OPENXML_AUDIT = pytest.mark.xdist_group("openxml-audit")
 
 
 def pdf_path(variant: str, brief: str, lang: str, samples: Path, print_shop: Path, pdf_a: Path | None) -> Path:
@@ -94,7 +93,7 @@ def audited(tmp_path_factory, samples):
     return out, pickle.loads((out / "results.pickle").read_bytes())
 
 
-@VERAPDF
+@pytest.mark.first
 def test_verapdf_rejects_a_known_bad_file(vera):
     out, results = vera
     untagged = str(out / "calibration-untagged.pdf")
@@ -103,14 +102,13 @@ def test_verapdf_rejects_a_known_bad_file(vera):
     assert not results[PDF_A_FLAVOUR][untagged].compliant
 
 
-@OPENXML_AUDIT
+@pytest.mark.first
 def test_openxml_audit_rejects_a_known_bad_file(audited):
     out, results = audited
     errors = results[str(out / "calibration-style-name.docx")]
     assert any("No Such Style" in e.description for e in errors), audit_report("calibration", errors)
 
 
-@VERAPDF
 @pytest.mark.parametrize("variant,brief,lang", CASES)
 def test_every_pdf_is_pdf_ua_1(vera, samples, print_shop, pdf_a, variant, brief, lang):
     _, results = vera
@@ -118,7 +116,6 @@ def test_every_pdf_is_pdf_ua_1(vera, samples, print_shop, pdf_a, variant, brief,
     assert result.compliant, result.report()
 
 
-@VERAPDF
 @pytest.mark.parametrize("variant", ["pdf-a", "pdf-a-leave-behind"])
 @pytest.mark.parametrize("lang", LANGS)
 def test_pdf_standard_a_is_pdf_a(vera, samples, print_shop, pdf_a, variant, lang):
@@ -127,7 +124,6 @@ def test_pdf_standard_a_is_pdf_a(vera, samples, print_shop, pdf_a, variant, lang
     assert result.compliant, result.report()
 
 
-@OPENXML_AUDIT
 @pytest.mark.parametrize("layout", ["", ".leave-behind"])
 @pytest.mark.parametrize("brief", BRIEFS)
 @pytest.mark.parametrize("lang", LANGS)
