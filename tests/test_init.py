@@ -19,6 +19,7 @@ def briefing(*args: str, cwd: Path) -> subprocess.CompletedProcess:
                           timeout=600)
 
 
+@pytest.mark.slow
 def test_init_new_check_build_in_an_empty_folder(tmp_path):
     assert ROOT not in tmp_path.parents
     r = briefing("init", "coalition", cwd=tmp_path)

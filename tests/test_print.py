@@ -213,7 +213,8 @@ def test_word_headings_in_order_alt_text_and_languages(samples, lang):
                     assert run.find(f"{W}rPr/{W}lang") is not None, (part, etree.tostring(run)[:200])
 
 
-def test_facts_box_and_quotes_are_never_split(samples):
+@pytest.mark.slow
+def test_facts_box_and_quotes_are_never_split():
     from briefing.pipeline import compose, load_project
     from briefing.project import Project
     from briefing.render import pdf
