@@ -3,7 +3,7 @@
 What many tests read is made once and shared by every xdist worker (`made_once`: a file
 lock guards it): the sample build (`samples`, the files a user gets from `make briefings`),
 the print-shop and PDF/A variants, and LibreOffice's conversions of the samples' Word files
-(`soffice_pdf`). Under `pytest -n` the tests are handed out one at a time, long jobs first
+(`soffice_pdf`); test modules use it too (recipients' copies, the editions' diff, validators). Under `pytest -n` the tests are handed out one at a time, long jobs first
 (pytest_configure, pytest_collection_modifyitems).
 """
 from __future__ import annotations
