@@ -17,12 +17,12 @@ from pathlib import Path
 
 from .i18n.catalogs import TEMPLATE_DOMAIN
 from .i18n.locale import SANS, SERIF
+from .uptodate import WATCHED
 
 CACHE_NAME = ".briefing-cache.json"
 CACHE_VERSION = 1
 LIBRARIES = ("weasyprint", "pydyf", "python-docx", "Jinja2", "PyYAML", "Babel", "pydantic", "markdown-it-py",
              "fonttools", "lxml", "pypdf")
-WATCHED = ("briefs", "sources", "locales", "templates", "assets")
 
 _file_hashes: dict[tuple, str] = {}
 

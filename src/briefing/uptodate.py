@@ -26,10 +26,11 @@ import sys
 import time
 from pathlib import Path
 
+from .atomic import TMP_PREFIX as TEMP_PREFIX   # a light module: os, tempfile, time
+
 STAMP_NAME = ".briefing-stamp.json"
 STAMP_VERSION = 1
-WATCHED = ("briefs", "sources", "locales", "templates", "assets")
-TEMP_PREFIX = ".briefing-tmp-"   # atomic.TMP_PREFIX (not imported: this module stays light)
+WATCHED = ("briefs", "sources", "locales", "templates", "assets")   # the project's input folders
 RACY_NS = 2_000_000_000   # 2 s: the coarsest file times (FAT) and clock steps
 FONTCONFIG_CACHES = ("/var/cache/fontconfig", "~/.cache/fontconfig", "~/.fontconfig")
 

@@ -199,6 +199,8 @@ def _installed() -> dict[tuple[str, str], str]:
 def _font_info(path: str) -> dict | None:
     """What the font table says of a font, or None if it may not be embedded for editing."""
     from fontTools.ttLib import TTFont
+
+    from ..fonts import _cmap   # the map the coverage check reads, made once per font
     try:
         with TTFont(path, lazy=True) as font:
             if "glyf" not in font or "fvar" in font:
@@ -219,7 +221,7 @@ def _font_info(path: str) -> dict | None:
                     "roman" if digits[0] == 2 and 2 <= digits[1] <= 10 else
                     "swiss" if digits[0] == 2 and 11 <= digits[1] <= 13 else "auto")
             return {"panose": "".join(f"{v:02X}" for v in digits), "family": kind,
-                    "subset": not fs_type & 0x0100, "cmap": frozenset(font.getBestCmap() or {}),
+                    "subset": not fs_type & 0x0100, "cmap": _cmap(path),
                     "sig": {"usb0": os2.ulUnicodeRange1, "usb1": os2.ulUnicodeRange2, "usb2": os2.ulUnicodeRange3,
                             "usb3": os2.ulUnicodeRange4, "csb0": getattr(os2, "ulCodePageRange1", 0),
                             "csb1": getattr(os2, "ulCodePageRange2", 0)}}
